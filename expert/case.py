@@ -1,0 +1,144 @@
+"""Case files: one person's answers (and optionally the expected findings), read from YAML or
+JSON and checked against the vocabulary of the knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+                      field_validator)
+
+from . import yamlio
+from .knowledge import KnowledgeBase
+from .knowledge.integrity import suggest
+from .problems import InputError, Problem
+
+AnswerValue = Literal["yes", "no", "unknown", "left", "right", "both"]
+SIDES = ("left", "right", "both")
+Equipment = Literal["foam_roller", "massage_ball", "resistance_band", "stability_ball",
+                    "dumbbells", "cable_machine", "bench", "wall"]
+ExpectedId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(@(left|right|both))?$")]
+# YAML 1.1 reads yes/no/on/off as booleans; JSON writers may send true/false
+_BOOLEANS = {True: "yes", False: "no"}
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: AnswerValue
+    certainty: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _normalise(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return _BOOLEANS[value]
+        if isinstance(value, str):
+            return value.strip().lower()
+        return value
+
+    @property
+    def positive(self) -> bool:
+        return self.value in ("yes", *SIDES) and self.certainty > 0
+
+    @property
+    def side(self) -> str | None:
+        return self.value if self.value in SIDES else None
+
+
+class Subject(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    age: int | None = Field(default=None, ge=0, le=120, strict=True)
+    sex: str | None = None
+    equipment: list[Equipment] = []
+    notes: str = ""
+
+
+class Expected(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    overactive: list[ExpectedId] | None = None
+    underactive: list[ExpectedId] | None = None
+    referral: Literal["emergency", "refer"] | None = None
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=200)]
+    title: str = ""
+    reference: str = ""
+    subject: Subject = Subject()
+    answers: dict[str, Answer] = {}
+    expected: Expected | None = None
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _wrap_plain(cls, answers: Any) -> Any:
+        if isinstance(answers, dict):
+            return {k: (v if isinstance(v, dict) else {"value": v}) for k, v in answers.items()}
+        return answers
+
+    @property
+    def checks_referral(self) -> bool:
+        return self.expected is not None and "referral" in self.expected.model_fields_set
+
+
+def _problems(exc: ValidationError, name: str, data: Any) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = [str(x) for x in err["loc"]]
+        if loc[:1] == ["answers"] and len(loc) >= 2:
+            entry = f"answers.{loc[1]}"
+            raw = data.get("answers", {}).get(loc[1]) if isinstance(data, dict) else None
+            if len(loc) >= 3 and loc[2] == "value" and not isinstance(raw, dict):
+                msg = (f"{raw!r} is not an answer; use yes, no, unknown, or left, right, both "
+                       "for sided ids")
+            else:
+                msg = f"{'.'.join(loc[2:]) or 'value'}: {err['msg']}"
+        else:
+            entry = ".".join(loc) or "(top level)"
+            msg = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
+                err["type"], err["msg"])
+        out.append(Problem(name, entry, "", msg))
+    return out
+
+
+def _vocabulary(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
+    out = []
+    for obs, answer in case.answers.items():
+        question = kb.questions.get(obs)
+        if question is None:
+            out.append(Problem(name, f"answers.{obs}", "", "unknown observation id",
+                               suggest(obs, kb.questions) or "see imbalance kb questions"))
+        elif answer.side and not question.sided:
+            out.append(Problem(name, f"answers.{obs}", "",
+                               f"{answer.value!r} is a side, but {obs} is not sided",
+                               "answer yes, no or unknown"))
+    if case.expected is not None:
+        for state in ("overactive", "underactive"):
+            for item in getattr(case.expected, state) or []:
+                node = item.split("@")[0]
+                if not kb.is_node(node):
+                    out.append(Problem(name, f"expected.{state}", "",
+                                       f"unknown muscle or group {node!r}",
+                                       suggest(node, [*kb.muscles, *kb.groups])))
+    return out
+
+
+def parse_case(data: Any, name: str, kb: KnowledgeBase) -> Case:
+    """Validate parsed data as a case; raise InputError with every problem found."""
+    if not isinstance(data, dict):
+        raise InputError([Problem(name, "(top level)", "",
+                                  "a case is a mapping with id and answers")])
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems(exc, name, data)) from exc
+    problems = _vocabulary(case, kb, name)
+    if problems:
+        raise InputError(problems)
+    return case
+
+
+def load_case(path: Path, kb: KnowledgeBase) -> Case:
+    """Read and validate one case file (YAML or JSON)."""
+    return parse_case(yamlio.load(path), str(path), kb)

@@ -1,0 +1,54 @@
+"""Text output for people, drawn from the same data as the JSON report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+STATE_STYLE = {"overactive": "red", "underactive": "cyan"}
+
+
+def _side(side: str | None) -> str:
+    return side or "—"
+
+
+def show_case(console: Console, data: dict[str, Any]) -> None:
+    title = f"Case {data['case_id']}"
+    if data.get("title"):
+        title += f" — {data['title']}"
+    console.print(Text(title, style="bold"))
+    console.print(f"knowledge base {data['kb_version']}", style="dim")
+    referral = data["referral"]
+    if referral:
+        console.print()
+        level = referral["level"].upper()
+        console.print(Text(f"REFERRAL ({level}): {referral['message']}", style="bold red"))
+        console.print(f"Red flags: {', '.join(referral['red_flags'])}")
+        console.print("No findings or corrective programme are given while a red flag is "
+                      "present.")
+    elif data["findings"]:
+        console.print()
+        table = Table(title="Probable findings (certainty 0–1)", title_justify="left",
+                      show_lines=False, expand=False)
+        table.add_column("#", justify="right")
+        table.add_column("Muscle")
+        table.add_column("State")
+        table.add_column("Side")
+        table.add_column("Certainty", justify="right")
+        table.add_column("Strongest reason", overflow="fold")
+        for i, f in enumerate(data["findings"], 1):
+            state = f["state"] + (" (conflict)" if f["conflict"] else "")
+            table.add_row(str(i), f["name"], Text(state, style=STATE_STYLE[f["state"]]),
+                          _side(f["side"]), f"{f['certainty']:.2f}", f["reason"])
+        console.print(table)
+    else:
+        console.print()
+        console.print("No probable imbalance was found from these answers.")
+    if data.get("unresolved"):
+        names = ", ".join(f"{u['name']} ({_side(u['side'])})" for u in data["unresolved"])
+        console.print(f"Evidence pointed both ways, so nothing is reported for: {names}")
+    console.print()
+    console.print(Text(data["disclaimer"], style="italic"))

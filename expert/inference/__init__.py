@@ -1,0 +1,1 @@
+"""Inference: experta rules compiled from the knowledge base, run once per case."""

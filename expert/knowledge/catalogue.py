@@ -1,0 +1,143 @@
+"""Schemas of the knowledge files in ``facts/``: sources, editions, anatomy, muscles, groups,
+relations, questions and signs. Unknown keys and malformed values are rejected."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+SourceKey = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Za-z0-9-]*$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Confidence = Literal["H", "M", "M-L", "L-M", "L"]
+Evidence = Literal["E+", "E0", "E-"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InferenceParams(Record):
+    confidence: dict[Confidence, float]
+    evidence: dict[Evidence, float]
+    single_edition_factor: float = Field(gt=0, le=1)
+    premise_threshold: float = Field(ge=0, lt=1)
+    report_threshold: float = Field(ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> InferenceParams:
+        for name, table, keys in (("confidence", self.confidence, Confidence.__args__),
+                                  ("evidence", self.evidence, Evidence.__args__)):
+            missing = [k for k in keys if k not in table]
+            if missing:
+                raise ValueError(f"{name} lacks a certainty for {', '.join(missing)}")
+            bad = [k for k, v in table.items() if not 0 < v <= 1]
+            if bad:
+                raise ValueError(f"{name} values must be in (0, 1]: {', '.join(bad)}")
+        return self
+
+
+class KbMeta(Record):
+    name: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    description: str = ""
+    inference: InferenceParams
+
+
+class Source(Record):
+    key: SourceKey
+    citation: Text
+    urls: list[str] = []
+    tier: Text
+    notes: str = ""
+
+
+class Edition(Record):
+    id: Id
+    name: Text
+    description: Text
+    sources: list[SourceKey] = []
+
+
+class Region(Record):
+    id: Id
+    name: Text
+
+
+class Joint(Record):
+    id: Id
+    name: Text
+    region: Id
+
+
+class Muscle(Record):
+    id: Id
+    name: Text
+    region: Id
+    location: str = ""
+    joints: list[Id] = []
+    actions: list[Text] = []
+    paired: bool = True
+    tendency: str = ""
+    aliases: list[Text] = []
+    sources: list[SourceKey] = Field(min_length=1)
+    notes: str = ""
+
+
+class Group(Record):
+    id: Id
+    name: Text
+    members: list[Id] = Field(min_length=1)
+    aliases: list[Text] = []
+    sources: list[SourceKey] = Field(min_length=1)
+    notes: str = ""
+
+
+class Relation(Record):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$")]
+    type: Literal["antagonist", "synergist", "force_couple", "subsystem"]
+    a: list[Id] = []
+    b: list[Id] = []
+    members: list[Id] = []
+    action: str = ""
+    use: str = ""
+    sources: list[SourceKey] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Relation:
+        if self.type == "antagonist":
+            if not self.a or not self.b or self.members:
+                raise ValueError("an antagonist relation has sides a and b (and no members)")
+            both = sorted(set(self.a) & set(self.b))
+            if both:
+                raise ValueError(f"{', '.join(both)} cannot oppose itself")
+        elif self.a or self.b or len(self.members) < 2:
+            raise ValueError(f"a {self.type} relation lists two or more members (and no a/b)")
+        return self
+
+
+Category = Literal["symptom", "habit", "posture", "ohsa", "single_leg_squat", "push_pull",
+                   "red_flag", "condition"]
+
+
+class Question(Record):
+    id: Id
+    category: Category
+    region: Id
+    sided: bool = False
+    modes: list[Literal["self", "trainer"]] = Field(min_length=1)
+    person: Text
+    trainer: Text
+    help: str = ""
+    sources: list[SourceKey] = []
+
+
+class Sign(Record):
+    id: Id
+    name: Text
+    kind: Literal["pattern", "compensation"]
+    sided: bool = False
+    checkpoint: Id
+    description: Text
+    sources: list[SourceKey] = Field(min_length=1)

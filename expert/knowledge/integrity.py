@@ -1,0 +1,158 @@
+"""Cross-reference checks over a loaded knowledge base: every id resolves, groups have no
+cycles, red-flag questions are screened, signs are used. Returns problems; never raises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from difflib import get_close_matches
+from typing import TYPE_CHECKING
+
+from ..problems import Problem
+from .rulebook import (AgePremise, AnyOfPremise, MuscleConclusion, ObservationPremise, Premise,
+                       SignConclusion, SignPremise)
+
+if TYPE_CHECKING:
+    from .base import KnowledgeBase
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+class _Checker:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.problems: list[Problem] = []
+
+    def where(self, table: str, rid: str) -> str:
+        return self.kb.files.get(f"{table}:{rid}", table)
+
+    def ref(self, table: str, rid: str, fld: str, value: str, choices: Iterable[str],
+            what: str) -> None:
+        pool = set(choices)
+        if value not in pool:
+            self.problems.append(Problem(self.where(table, rid), rid, fld,
+                                         f"unknown {what} {value!r}", suggest(value, pool)))
+
+    def refs(self, table: str, rid: str, fld: str, values: Iterable[str],
+             choices: Iterable[str], what: str) -> None:
+        pool = set(choices)
+        for value in values:
+            self.ref(table, rid, fld, value, pool, what)
+
+    def premises(self, table: str, rid: str, premises: list[Premise]) -> None:
+        kb = self.kb
+        for i, p in enumerate(premises):
+            fld = f"when[{i}]"
+            if isinstance(p, ObservationPremise):
+                self.ref(table, rid, fld, p.observation, kb.observation_ids, "observation")
+            elif isinstance(p, SignPremise):
+                self.ref(table, rid, fld, p.sign, kb.sign_ids, "sign")
+            elif isinstance(p, AnyOfPremise):
+                self.refs(table, rid, fld, (o.observation for o in p.any_of), kb.observation_ids,
+                          "observation")
+
+    def run(self) -> list[Problem]:
+        kb = self.kb
+        src = set(kb.sources)
+        for table, records in (("editions", kb.editions), ("muscles", kb.muscles),
+                               ("groups", kb.groups), ("relations", kb.relations),
+                               ("questions", kb.questions), ("signs", kb.signs),
+                               ("rules", kb.rules), ("red_flags", kb.red_flags)):
+            for rid, record in records.items():
+                self.refs(table, rid, "sources", getattr(record, "sources", []), src, "source")
+        for jid, joint in kb.joints.items():
+            self.ref("joints", jid, "region", joint.region, kb.regions, "region")
+        for mid, muscle in kb.muscles.items():
+            self.ref("muscles", mid, "region", muscle.region, kb.regions, "region")
+            self.refs("muscles", mid, "joints", muscle.joints, kb.joints, "joint")
+            if mid in kb.groups:
+                self.problems.append(Problem(self.where("muscles", mid), mid, "id",
+                                             "is both a muscle and a group"))
+        nodes = set(kb.muscles) | set(kb.groups)
+        for gid, group in kb.groups.items():
+            self.refs("groups", gid, "members", group.members, nodes, "muscle or group")
+            if gid in self._cycle_members():
+                self.problems.append(Problem(self.where("groups", gid), gid, "members",
+                                             "group contains itself (a membership cycle)"))
+        for rid, rel in kb.relations.items():
+            self.refs("relations", rid, "members", [*rel.a, *rel.b, *rel.members], nodes,
+                      "muscle or group")
+        places = set(kb.checkpoints) | {"general"}
+        for qid, q in kb.questions.items():
+            self.ref("questions", qid, "region", q.region, places, "region")
+        for sid, sign in kb.signs.items():
+            self.ref("signs", sid, "checkpoint", sign.checkpoint, kb.checkpoints, "checkpoint")
+            if sid in kb.questions:
+                self.problems.append(Problem(self.where("signs", sid), sid, "id",
+                                             "is already an observation (a sign of itself)"))
+        self.rules()
+        self.red_flags()
+        return self.problems
+
+    def _cycle_members(self) -> set[str]:
+        groups = self.kb.groups
+        cyclic: set[str] = set()
+
+        def visit(node: str, trail: tuple[str, ...]) -> None:
+            if node in trail:
+                cyclic.update(trail[trail.index(node):])
+                return
+            for member in groups[node].members if node in groups else ():
+                visit(member, (*trail, node))
+
+        for gid in groups:
+            visit(gid, ())
+        return cyclic
+
+    def rules(self) -> None:
+        kb = self.kb
+        concluded: set[str] = set()
+        used: set[str] = set()
+        for rid, rule in kb.rules.items():
+            self.premises("rules", rid, rule.when)
+            used |= {p.sign for p in rule.when if isinstance(p, SignPremise)}
+            anchor = rule.when[0]
+            anchor_sided = (isinstance(anchor, ObservationPremise | SignPremise)
+                            and kb.sided_sign(getattr(anchor, "observation", None)
+                                              or getattr(anchor, "sign", "")))
+            for i, c in enumerate(rule.conclude):
+                fld = f"conclude[{i}]"
+                if isinstance(c, MuscleConclusion):
+                    self.ref("rules", rid, fld, c.muscle, set(kb.muscles) | set(kb.groups),
+                             "muscle or group")
+                    self.refs("rules", rid, fld + ".editions", c.editions, kb.editions, "edition")
+                elif isinstance(c, SignConclusion):
+                    self.ref("rules", rid, fld, c.sign, kb.sign_ids, "sign")
+                    concluded.add(c.sign)
+                if c.side == "opposite" and not anchor_sided:
+                    self.problems.append(Problem(
+                        self.where("rules", rid), rid, fld + ".side",
+                        "side 'opposite' needs a sided first premise"))
+        for sid in sorted(set(kb.signs) - concluded):
+            self.problems.append(Problem(self.where("signs", sid), sid, "",
+                                         "no rule concludes this sign"))
+        for sid in sorted(set(kb.signs) - used):
+            self.problems.append(Problem(self.where("signs", sid), sid, "",
+                                         "no rule uses this sign as a premise"))
+
+    def red_flags(self) -> None:
+        kb = self.kb
+        screened: set[str] = set()
+        for rid, flag in kb.red_flags.items():
+            self.premises("red_flags", rid, flag.when)
+            for p in flag.when:
+                if isinstance(p, ObservationPremise):
+                    screened.add(p.observation)
+                elif isinstance(p, AnyOfPremise) and not any(
+                        isinstance(q, AgePremise) for q in flag.when):
+                    screened |= {o.observation for o in p.any_of}
+        for qid, q in kb.questions.items():
+            if q.category == "red_flag" and qid not in screened:
+                self.problems.append(Problem(self.where("questions", qid), qid, "category",
+                                             "red-flag question that no red-flag rule screens"))
+
+
+def check(kb: KnowledgeBase) -> list[Problem]:
+    return _Checker(kb).run()

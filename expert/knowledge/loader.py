@@ -1,0 +1,171 @@
+"""Reading ``facts/`` and ``rules/`` into a KnowledgeBase, collecting every problem at once.
+
+Each entry is validated on its own so that one bad entry does not hide the others; problems name
+the file, the entry (its id where it has one) and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..problems import InputError, Problem
+from .. import yamlio
+from .base import KnowledgeBase
+from .catalogue import (Edition, Group, Joint, KbMeta, Muscle, Question, Region, Relation, Sign,
+                        Source)
+from .integrity import check
+from .rulebook import InferenceRule, RedFlag
+
+# file -> {top-level key: (model, id field)}
+FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
+    "sources.yaml": {"sources": (Source, "key")},
+    "editions.yaml": {"editions": (Edition, "id")},
+    "anatomy.yaml": {"regions": (Region, "id"), "checkpoints": (Region, "id"),
+                     "joints": (Joint, "id")},
+    "muscles.yaml": {"muscles": (Muscle, "id")},
+    "groups.yaml": {"groups": (Group, "id")},
+    "relations.yaml": {"relations": (Relation, "id")},
+    "questions.yaml": {"questions": (Question, "id")},
+    "signs.yaml": {"signs": (Sign, "id")},
+}
+RULE_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
+    "rules": (InferenceRule, "id"), "red_flags": (RedFlag, "id")}
+_TAGS = {"observation", "sign", "any_of", "subject", "muscle"}
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for i, item in enumerate(loc):
+        # pydantic puts the union tag into the location (conclude.0.muscle.state): drop it
+        if (isinstance(item, str) and item in _TAGS and i > 0 and isinstance(loc[i - 1], int)
+                and i + 1 < len(loc)):
+            continue
+        parts.append(f"[{item}]" if isinstance(item, int) else ("." + str(item) if parts else str(item)))
+    return "".join(parts)
+
+
+def validation_problems(exc: ValidationError, file: str, entry: str,
+                        prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        out.append(Problem(file, entry, _field((*prefix, *err["loc"])), msg))
+    return out
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.files: dict[str, str] = {}
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent if self.root.name == "_kb" else self.root))
+        except ValueError:
+            return str(path)
+
+    def document(self, path: Path) -> dict[str, Any] | None:
+        name = self.rel(path)
+        try:
+            data = yamlio.load(path)
+        except InputError as exc:
+            self.problems += [Problem(name, p.entry, p.field, p.message, p.hint)
+                              for p in exc.problems]
+            return None
+        if not isinstance(data, dict):
+            self.problems.append(Problem(name, message="top level must be a mapping of sections"))
+            return None
+        return data
+
+    def section(self, name: str, key: str, items: Any, model: type[BaseModel],
+                id_field: str, into: dict[str, Any]) -> None:
+        if not isinstance(items, list):
+            self.problems.append(Problem(name, key, message="must be a list of entries"))
+            return
+        for i, item in enumerate(items):
+            ident = item.get(id_field) if isinstance(item, dict) else None
+            entry = f"{key}[{i}]" + (f" {ident}" if isinstance(ident, str) else "")
+            try:
+                record = model.model_validate(item)
+            except ValidationError as exc:
+                self.problems += validation_problems(exc, name, entry)
+                continue
+            rid = getattr(record, id_field)
+            if rid in into:
+                self.problems.append(Problem(
+                    name, entry, id_field, f"duplicate id {rid!r}",
+                    f"first defined in {self.files.get(key + ':' + rid, name)}"))
+                continue
+            into[rid] = record
+            self.files[key + ":" + rid] = name
+
+    def sections(self, path: Path, layout: dict[str, tuple[type[BaseModel], str]],
+                 tables: dict[str, dict[str, Any]], required: bool = True) -> None:
+        name = self.rel(path)
+        if not path.is_file():
+            if required:
+                self.problems.append(Problem(name, message="missing knowledge file"))
+            return
+        data = self.document(path)
+        if data is None:
+            return
+        for key in sorted(set(data) - set(layout)):
+            self.problems.append(Problem(name, str(key), message="unknown section",
+                                         hint="expected " + ", ".join(layout)))
+        for key, (model, id_field) in layout.items():
+            if key in data:
+                self.section(name, key, data[key], model, id_field, tables.setdefault(key, {}))
+            elif required:
+                self.problems.append(Problem(name, key, message="section is missing"))
+
+
+def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load a knowledge base from ``root`` (holding facts/ and rules/), with all its problems."""
+    reader = _Reader(root)
+    facts, rules = root / "facts", root / "rules"
+    meta: KbMeta | None = None
+    meta_path = facts / "kb.yaml"
+    if not meta_path.is_file():
+        reader.problems.append(Problem(reader.rel(meta_path), message="missing knowledge file"))
+    else:
+        doc = reader.document(meta_path)
+        if doc is not None:
+            try:
+                meta = KbMeta.model_validate(doc)
+            except ValidationError as exc:
+                reader.problems += validation_problems(exc, reader.rel(meta_path), "")
+    tables: dict[str, dict[str, Any]] = {}
+    for fname, layout in FACT_FILES.items():
+        reader.sections(facts / fname, layout, tables)
+    rule_files = sorted(rules.glob("*.yaml")) if rules.is_dir() else []
+    if not rule_files:
+        reader.problems.append(Problem(reader.rel(rules), message="no rule files (*.yaml)"))
+    for path in rule_files:
+        reader.sections(path, RULE_SECTIONS, tables, required=False)
+    if meta is None:
+        return None, reader.problems
+    kb = KnowledgeBase(
+        meta=meta, sources=tables.get("sources", {}), editions=tables.get("editions", {}),
+        regions=tables.get("regions", {}), checkpoints=tables.get("checkpoints", {}),
+        joints=tables.get("joints", {}), muscles=tables.get("muscles", {}),
+        groups=tables.get("groups", {}), relations=tables.get("relations", {}),
+        questions=tables.get("questions", {}), signs=tables.get("signs", {}),
+        rules=tables.get("rules", {}), red_flags=tables.get("red_flags", {}),
+        files=reader.files)
+    return kb, reader.problems + check(kb)
+
+
+def load(root: Path) -> KnowledgeBase:
+    """Load a knowledge base or raise InputError listing every problem."""
+    kb, problems = read(root)
+    if problems or kb is None:
+        raise InputError(problems)
+    return kb

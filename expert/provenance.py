@@ -1,0 +1,73 @@
+"""How a finding was reached, as data: each derivation names its rule, certainty, editions and
+sources, and the premises it stood on down to the answers (signs carry their own derivations)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .certainty import rounded
+from .findings import Finding
+from .inference.ledger import Contribution, Premise
+from .knowledge import KnowledgeBase
+
+SignSupport = dict[tuple[str, str | None], tuple[float, list[Contribution]]]
+
+
+def premise(p: Premise, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
+    if p.kind == "answer":
+        return {"answer": p.id, "value": p.value, "certainty": rounded(p.certainty)}
+    if p.kind == "subject":
+        return {"subject": p.id, "value": p.value}
+    _, support = signs.get((p.id, p.side), (p.certainty, []))
+    return {"sign": p.id, "side": p.side, "certainty": rounded(p.certainty),
+            "because": [derivation(c, kb, signs) for c in support]}
+
+
+def derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
+    if not c.rule:  # a sign observed directly: the answer is its own evidence
+        return premise(c.premises[0], kb, signs)
+    rule = kb.rules[c.rule]
+    out: dict[str, Any] = {"rule": c.rule, "title": rule.title, "certainty": rounded(c.certainty)}
+    if c.state:
+        out["state"] = c.state
+    if c.editions:
+        out["editions"] = list(c.editions)
+    if c.via:
+        out["via"] = list(c.via)
+    out["premises"] = [premise(p, kb, signs) for p in c.premises]
+    out["sources"] = list(rule.sources)
+    return out
+
+
+def derivations(contributions: tuple[Contribution, ...], kb: KnowledgeBase,
+                signs: SignSupport) -> list[dict[str, Any]]:
+    """One entry per distinct derivation (a rule firing on distinct premises), strongest first."""
+    unique = {(c.rule, c.premises, c.state): c for c in contributions}
+    ordered = sorted(unique.values(), key=lambda c: (-c.certainty, c.rule, c.premises))
+    return [derivation(c, kb, signs) for c in ordered]
+
+
+def answers_behind(c: Contribution, signs: SignSupport) -> list[Premise]:
+    """The answers a contribution rests on, following signs down to what was observed."""
+    out: list[Premise] = []
+    for p in c.premises:
+        if p.kind == "answer":
+            out.append(p)
+        elif p.kind == "sign":
+            for inner in signs.get((p.id, p.side), (0.0, []))[1]:
+                out.extend(answers_behind(inner, signs))
+        else:
+            out.append(p)
+    return sorted(set(out))
+
+
+def reason_line(f: Finding, kb: KnowledgeBase, signs: SignSupport) -> str:
+    """One line: the strongest derivation's rule and the answers it rests on."""
+    best = min(f.support, key=lambda c: (-c.certainty, c.rule))
+    answers = ", ".join(
+        f"{p.id}={p.value}" if p.kind == "answer" else f"age {p.value}"
+        for p in answers_behind(best, signs))
+    text = f"{kb.rules[best.rule].title} ← {answers}"
+    if f.conflict:
+        text += f" (conflicting evidence from {len({c.rule for c in f.against})} rule(s))"
+    return text
