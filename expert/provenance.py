@@ -20,7 +20,8 @@ def premise(p: Premise, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]
         return {"subject": p.id, "value": p.value}
     _, support = signs.get((p.id, p.side), (p.certainty, []))
     return {"sign": p.id, "side": p.side, "certainty": rounded(p.certainty),
-            "because": [derivation(c, kb, signs) for c in support]}
+            "because": [derivation(c, kb, signs)
+                        for c in sorted(support, key=lambda c: (-c.certainty, c.rule))]}
 
 
 def derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:

@@ -66,9 +66,11 @@ class _Reader:
         self.problems: list[Problem] = []
         self.files: dict[str, str] = {}
 
-    def rel(self, path: Path) -> str:
+    @staticmethod
+    def rel(path: Path) -> str:
+        """The path as a user can open it: relative to the working folder when inside it."""
         try:
-            return str(path.relative_to(self.root.parent if self.root.name == "_kb" else self.root))
+            return str(path.resolve().relative_to(Path.cwd()))
         except ValueError:
             return str(path)
 
