@@ -1,0 +1,49 @@
+"""Shared fixtures: the tiny fixture knowledge base for unit tests, the real one for data and
+case-file tests, and helpers to build cases and run the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import expert.compat  # noqa: F401  (before anything imports experta)
+from expert.case import Case, parse_case
+from expert.inference.reasoner import Reasoner
+from expert.knowledge import KnowledgeBase, load
+from expert.knowledge.locate import knowledge_base
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+FIXTURE_KB = TESTS / "fixtures" / "kb"
+SHARED = REPO.parent / "shared" / "knowledge"
+CASES = REPO / "examples" / "cases"
+
+
+@pytest.fixture(scope="session")
+def tiny_kb() -> KnowledgeBase:
+    return load(FIXTURE_KB)
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_kb: KnowledgeBase) -> Reasoner:
+    return Reasoner(tiny_kb)
+
+
+@pytest.fixture(scope="session")
+def real_kb() -> KnowledgeBase:
+    return knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def real(real_kb: KnowledgeBase) -> Reasoner:
+    return Reasoner(real_kb)
+
+
+def make_case(kb: KnowledgeBase, answers: dict[str, Any], age: int | None = None,
+              case_id: str = "t") -> Case:
+    data: dict[str, Any] = {"id": case_id, "answers": answers}
+    if age is not None:
+        data["subject"] = {"age": age}
+    return parse_case(data, "test", kb)
