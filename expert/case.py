@@ -96,8 +96,9 @@ def _problems(exc: ValidationError, name: str, data: Any) -> list[Problem]:
                 msg = f"{'.'.join(loc[2:]) or 'value'}: {err['msg']}"
         else:
             entry = ".".join(loc) or "(top level)"
-            msg = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
-                err["type"], err["msg"])
+            msg = {"extra_forbidden": "unknown key", "missing": "required key is missing",
+                   "dict_type": "must be a mapping (key: value lines)",
+                   "list_type": "must be a list"}.get(err["type"], err["msg"])
         out.append(Problem(name, entry, "", msg))
     return out
 
