@@ -1,0 +1,133 @@
+"""Data integrity of the real knowledge base (the curated data, checked like bioregistry's):
+every reference resolves, every rule cites sources and explains itself, the public vocabulary is
+covered, relations are well formed, and the catalogue matches domain.md."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from expert.knowledge import KnowledgeBase, read
+from expert.knowledge.locate import default_root
+from expert.knowledge.rulebook import MuscleConclusion, SignConclusion
+
+from .conftest import SHARED
+
+
+def test_kb_check_is_clean() -> None:
+    kb, problems = read(default_root())
+    assert kb is not None
+    assert [p.line() for p in problems] == []
+
+
+def _vocabulary_ids() -> set[str]:
+    text = (SHARED / "vocabulary.md").read_text(encoding="utf-8")
+    body = text.split("## Observations", 1)[1].split("## Findings", 1)[0]
+    ids = set(re.findall(r"`([a-z][a-z0-9_]+)`", body))
+    return ids - {"yes", "no", "refer", "emergency"}  # answer values and levels, not ids
+
+
+@pytest.mark.skipif(not (SHARED / "vocabulary.md").exists(), reason="shared/ not beside the repo")
+def test_every_vocabulary_id_is_a_question(real_kb: KnowledgeBase) -> None:
+    missing = sorted(_vocabulary_ids() - set(real_kb.questions))
+    assert missing == []
+
+
+def test_sided_questions_match_the_vocabulary(real_kb: KnowledgeBase) -> None:
+    sided = {q.id for q in real_kb.questions.values() if q.sided}
+    assert {"feet_turn_out", "asymmetric_weight_shift", "carry_load_one_hand",
+            "radiating_leg_pain", "sls_hip_drop", "scapular_winging"} <= sided
+    assert not sided & {"low_back_pain", "anterior_pelvic_tilt", "excessive_forward_lean",
+                        "saddle_numbness", "osteoporosis"}
+
+
+@pytest.mark.skipif(not (SHARED / "domain.md").exists(), reason="shared/ not beside the repo")
+def test_every_catalogued_muscle_of_domain_md_is_in_the_kb(real_kb: KnowledgeBase) -> None:
+    text = (SHARED / "domain.md").read_text(encoding="utf-8")
+    section = text.split("### 5.1", 1)[1].split("### 5.6", 1)[0]
+    ids = set(re.findall(r"^\| ([a-z][a-z0-9_]+) \|", section, flags=re.M)) - {"id"}
+    assert len(ids) > 40
+    assert sorted(ids - set(real_kb.muscles) - set(real_kb.groups)) == []
+
+
+@pytest.mark.skipif(not (SHARED / "domain.md").exists(), reason="shared/ not beside the repo")
+def test_every_source_key_of_domain_md_is_registered(real_kb: KnowledgeBase) -> None:
+    text = (SHARED / "domain.md").read_text(encoding="utf-8")
+    register = text.split("### 0.3", 1)[1].split("## 1.", 1)[0]
+    keys = set(re.findall(r"^\| ([A-Z][A-Z0-9-]+) \|", register, flags=re.M)) - {"Key"}
+    assert len(keys) > 40
+    assert sorted(keys - set(real_kb.sources)) == []
+
+
+def test_every_rule_cites_sources_and_explains_itself(real_kb: KnowledgeBase) -> None:
+    for rule in [*real_kb.rules.values(), *real_kb.red_flags.values()]:
+        assert rule.sources and len(rule.rationale) > 20, rule.id
+
+
+def test_rules_whose_editions_differ_say_how(real_kb: KnowledgeBase) -> None:
+    for rule in real_kb.rules.values():
+        tagged = [set(c.editions) for c in rule.conclude
+                  if isinstance(c, MuscleConclusion) and c.editions]
+        if len(set().union(*tagged) if tagged else set()) > 1 and any(len(t) == 1 for t in tagged):
+            assert rule.disagreement.strip(), f"{rule.id} mixes editions but explains nothing"
+
+
+def test_every_section_of_domain_md_has_rules(real_kb: KnowledgeBase) -> None:
+    by_file = Counter(real_kb.files[f"rules:{r}"].rsplit("/", 1)[-1] for r in real_kb.rules)
+    assert set(by_file) >= {"overhead_squat.yaml", "single_leg_squat.yaml", "push_pull.yaml",
+                            "static_patterns.yaml", "habits_symptoms.yaml"}
+    ohsa = {q.id for q in real_kb.questions.values()
+            if q.category in ("ohsa", "single_leg_squat", "push_pull")}
+    premised = {p.sign for r in real_kb.rules.values() for p in r.when if hasattr(p, "sign")}
+    assert sorted(ohsa - premised) == []
+
+
+def test_every_red_flag_question_refers_at_the_vocabulary_level(real_kb: KnowledgeBase) -> None:
+    emergency = {"saddle_numbness", "new_bladder_or_bowel_change", "new_sexual_dysfunction",
+                 "bilateral_leg_symptoms", "progressive_leg_weakness", "chest_pain",
+                 "dizziness_or_drop_attacks", "severe_headache_with_fever_or_stiff_neck"}
+    level = {}
+    for flag in real_kb.red_flags.values():
+        for p in flag.when:
+            if hasattr(p, "observation"):
+                level[p.observation] = flag.level
+    for q in real_kb.questions.values():
+        if q.category == "red_flag":
+            assert level[q.id] == ("emergency" if q.id in emergency else "refer"), q.id
+
+
+def test_antagonists_never_oppose_themselves_after_group_expansion(real_kb: KnowledgeBase) -> None:
+    for rel in real_kb.relations.values():
+        if rel.type == "antagonist":
+            a = {m for x in rel.a for m in real_kb.expand(x)}
+            b = {m for x in rel.b for m in real_kb.expand(x)}
+            assert not a & b, rel.id
+
+
+def test_no_relation_is_stated_twice(real_kb: KnowledgeBase) -> None:
+    seen = Counter()
+    for rel in real_kb.relations.values():
+        if rel.type == "antagonist":
+            key = (rel.type, frozenset([frozenset(rel.a), frozenset(rel.b)]))
+        else:
+            key = (rel.type, frozenset(rel.members))
+        seen[key] += 1
+    assert [k for k, n in seen.items() if n > 1] == []
+
+
+def test_groups_expand_to_muscles(real_kb: KnowledgeBase) -> None:
+    assert real_kb.expand("hip_flexor_complex") == (
+        "psoas_major", "iliacus", "rectus_femoris", "tensor_fasciae_latae")
+    assert set(real_kb.expand("hamstring_complex")) == {
+        "biceps_femoris_long_head", "biceps_femoris_short_head", "semitendinosus",
+        "semimembranosus"}
+    for gid in real_kb.groups:
+        assert real_kb.expand(gid), gid
+
+
+def test_signs_are_concluded_and_used(real_kb: KnowledgeBase) -> None:
+    concluded = {c.sign for r in real_kb.rules.values() for c in r.conclude
+                 if isinstance(c, SignConclusion)}
+    assert set(real_kb.signs) <= concluded
