@@ -23,8 +23,7 @@ from typing import Any
 
 import expert.compat  # noqa: F401
 from expert.case import Case, parse_case
-from expert.inference.ledger import Premise
-from expert.inference.reasoner import Reasoner
+from expert.inference.reasoner import Reasoner, positive_answers
 from expert.knowledge import KnowledgeBase, load
 from expert.knowledge.locate import default_root
 from expert.knowledge.rulebook import AnyOfPremise, ObservationPremise, SignPremise
@@ -93,10 +92,9 @@ def time_cases(reasoner: Reasoner, cases: list[Case]) -> dict[str, float]:
     for case in cases[:20]:  # warm-up
         reasoner.evaluate(case)
     for case in cases:
-        answers = [Premise("answer", o, a.side, a.certainty, a.value)
-                   for o, a in case.answers.items() if a.positive]
+        answers = positive_answers(case)
         t0 = time.perf_counter()
-        ledger = reasoner.engine.consult(answers, case.subject.age, reasoner.screened)
+        ledger = reasoner.engine.consult(answers, case.subject.age)
         t1 = time.perf_counter()
         reasoner.evaluate(case)
         t2 = time.perf_counter()

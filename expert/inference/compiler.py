@@ -1,25 +1,20 @@
 """Compiling knowledge-base rules into what the engine runs.
 
-Each rule becomes one or more experta rules (one per alternative of an ``any_of`` premise; the
-ledger keeps the strongest alternative, MYCIN's OR) whose left-hand side matches the premise
-facts and whose body records the rule's pre-computed conclusions. Groups are expanded to muscles
-here, once, and a muscle reached through several conclusions of one rule takes the union of their
-editions (domain.md §0.2: agreement between editions weighs more).
+Groups are expanded to muscles here, once; a muscle reached through several conclusions of one
+rule takes the union of their editions (domain.md §0.2: agreement between editions weighs more)
+and the highest confidence. Each rule gets a *trigger*: the premise whose fact sets it off (its
+first sign premise, or else its first premise). The engine indexes rules by trigger so that a
+fact only meets the rules it can set off, whatever the size of the knowledge base.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from experta import AS, P
 
 from ..knowledge import KnowledgeBase
 from ..knowledge.rulebook import (AgePremise, AnyOfPremise, InferenceRule, MuscleConclusion,
                                   ObservationPremise, RedFlag, SignConclusion, SignPremise)
-from .facts import Answer, Sign, Subject
 
 CONFIDENCE_ORDER = ("L", "M-L", "L-M", "M", "H")
 
@@ -39,31 +34,45 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Need:
+    """One premise: ``kind`` answer (any of ``ids`` answered positively), sign (``ids[0]``
+    known well enough), or age (outside ``low``..``high``)."""
+
+    kind: str
+    ids: tuple[str, ...] = ()
+    low: int = 0
+    high: int = 0
+
+
+@dataclass(frozen=True)
 class Compiled:
     id: str
     stage: str  # red_flag | observations | signs
-    targets: tuple[Target, ...]
-    alternatives: tuple[tuple[Any, ...], ...]  # experta patterns, one tuple per any_of choice
+    needs: tuple[Need, ...]
+    trigger: int  # index of the need whose fact sets the rule off
+    targets: tuple[Target, ...] = ()
 
 
-def _outside(low: int, high: int) -> Callable[[Any], bool]:
-    # a factory, not a default argument: experta passes None for unbound TEST arguments
-    return lambda age: isinstance(age, int | float) and (age < low or age > high)
-
-
-def _patterns(rule: InferenceRule | RedFlag) -> tuple[tuple[Any, ...], ...]:
-    options: list[list[Any]] = []
-    for i, p in enumerate(rule.when):
-        bind = getattr(AS, f"f{i}")
+def _needs(rule: InferenceRule | RedFlag) -> tuple[Need, ...]:
+    out = []
+    for p in rule.when:
         if isinstance(p, ObservationPremise):
-            options.append([bind << Answer(obs=p.observation)])
+            out.append(Need("answer", (p.observation,)))
         elif isinstance(p, AnyOfPremise):
-            options.append([bind << Answer(obs=o.observation) for o in p.any_of])
+            out.append(Need("answer", tuple(o.observation for o in p.any_of)))
         elif isinstance(p, SignPremise):
-            options.append([bind << Sign(id=p.sign)])
+            out.append(Need("sign", (p.sign,)))
         elif isinstance(p, AgePremise):
-            options.append([bind << Subject(age=P(_outside(*p.outside)))])
-    return tuple(itertools.product(*options))
+            out.append(Need("age", (), *p.outside))
+    return tuple(out)
+
+
+def _trigger(needs: tuple[Need, ...]) -> int:
+    for kind in ("sign", "answer"):
+        for i, need in enumerate(needs):
+            if need.kind == kind:
+                return i
+    raise ValueError("a rule needs an observation or sign premise to set it off")
 
 
 def _muscle_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
@@ -109,11 +118,14 @@ def _sign_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
 
 def compile_rules(kb: KnowledgeBase) -> list[Compiled]:
     """Every red flag and inference rule of the knowledge base, in id order."""
-    out = [Compiled(f.id, "red_flag", (), _patterns(f)) for f in
-           sorted(kb.red_flags.values(), key=lambda f: f.id)]
+    out = []
+    for flag in sorted(kb.red_flags.values(), key=lambda f: f.id):
+        needs = _needs(flag)
+        out.append(Compiled(flag.id, "red_flag", needs, _trigger(needs)))
     for rule in sorted(kb.rules.values(), key=lambda r: r.id):
-        stage = "signs" if rule.over_signs else "observations"
+        needs = _needs(rule)
         targets = _sign_targets(kb, rule) + _muscle_targets(kb, rule)
         targets.sort(key=lambda t: (t.kind, t.id, t.state, t.side))
-        out.append(Compiled(rule.id, stage, tuple(targets), _patterns(rule)))
+        stage = "signs" if rule.over_signs else "observations"
+        out.append(Compiled(rule.id, stage, needs, _trigger(needs), tuple(targets)))
     return out

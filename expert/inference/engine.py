@@ -1,9 +1,14 @@
 """The experta engine: built once per process from the knowledge base, reset for every case.
 
-Salience strata keep the consultation in order (and the result independent of the order experta
-breaks ties in):
+experta's alpha network tests every new fact against every distinct constant in every pattern,
+so an experta rule per knowledge-base rule makes each case cost more as the knowledge base grows.
+Instead the compiled rules are indexed by their trigger premise, and a fixed handful of experta
+rules, one per stratum, fire once per trigger fact and run the rules it sets off (joining the
+other premises by lookup). Salience strata keep the consultation in order, and the result
+independent of the order experta breaks ties in:
 
-1. red flags (100), then a rule that halts the run if any fired (90): a referral stops everything;
+1. red-flag screening (100), then a rule that halts the run if any fired (90): a referral stops
+   everything;
 2. rules over observations (50): answers suggest signs and muscle states;
 3. one rule (0) combines each sign's evidence and declares the signs strong enough to use;
 4. rules over signs (-10): compensations and patterns implicate muscles.
@@ -11,29 +16,22 @@ breaks ties in):
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from .. import compat  # noqa: F401  (must precede experta)
-from experta import KnowledgeEngine, Rule
+from experta import AS, KnowledgeEngine, Rule
 
 from ..certainty import combine
 from ..knowledge import KnowledgeBase
-from .compiler import Compiled, Target, compile_rules
-from .facts import Answer, Phase, Referral, Sign, Subject
+from .compiler import Compiled, Need, Target, compile_rules
+from .facts import Answer, Phase, Referral, Sign
 from .ledger import Contribution, Flag, Ledger, Premise
 
-SALIENCE = {"red_flag": 100, "halt": 90, "observations": 50, "combine": 0, "signs": -10}
 MIRROR = {"left": "right", "right": "left"}
-
-
-def _premise(fact: Any) -> Premise:
-    if isinstance(fact, Answer):
-        return Premise("answer", fact["obs"], fact["side"], fact["cf"], fact["value"])
-    if isinstance(fact, Sign):
-        return Premise("sign", fact["id"], fact["side"], fact["cf"])
-    return Premise("subject", "age", None, 1.0, str(fact["age"]))
+Index = dict[tuple[str, str], list[Compiled]]
 
 
 def _side(target: Target, anchor: str | None) -> str | None:
@@ -45,81 +43,6 @@ def _side(target: Target, anchor: str | None) -> str | None:
     return anchor if target.side == "same" else MIRROR[anchor]
 
 
-class ImbalanceEngine(KnowledgeEngine):  # type: ignore[misc]
-    """Base class; :func:`build_engine` adds the compiled rules as class attributes."""
-
-    def __init__(self, kb: KnowledgeBase, sign_premises: frozenset[str]) -> None:
-        self.kb = kb
-        self.sign_premises = sign_premises
-        self.threshold = kb.meta.inference.premise_threshold
-        self.ledger = Ledger()
-        self.observed: list[Premise] = []
-        self.sign_support: dict[tuple[str, str | None], tuple[float, list[Contribution]]] = {}
-        super().__init__()
-        self._deffacts = super().get_deffacts()
-
-    def get_deffacts(self) -> list[Any]:
-        # experta looks deffacts up with inspect.getmembers() on every reset(), a cost that grows
-        # with the number of rules; they never change, so look once
-        return getattr(self, "_deffacts", None) or super().get_deffacts()
-
-    def reset(self, **kwargs: Any) -> None:
-        # per-case state lives on the instance and survives experta's reset: clear it here
-        self.ledger = Ledger()
-        self.observed = []
-        self.sign_support = {}
-        super().reset(**kwargs)
-
-    def apply(self, compiled: Compiled, facts: dict[str, Any]) -> None:
-        premises = tuple(_premise(facts[f"f{i}"]) for i in range(len(facts)))
-        strength = min(p.certainty for p in premises)
-        anchor = premises[0].side
-        self.ledger.fired.append(compiled.id)
-        for t in compiled.targets:
-            side = _side(t, anchor)
-            c = Contribution(t.id, side, compiled.id, strength * t.certainty, premises, t.state,
-                             t.editions, t.via)
-            (self.ledger.signs if t.kind == "sign" else self.ledger.muscles).append(c)
-
-    def flag(self, compiled: Compiled, facts: dict[str, Any]) -> None:
-        premises = tuple(_premise(facts[f"f{i}"]) for i in range(len(facts)))
-        self.ledger.flags.append(Flag(compiled.id, premises))
-        self.ledger.fired.append(compiled.id)
-        self.declare(Referral(rule=compiled.id, n=len(self.ledger.flags)))
-
-    def combine_signs(self) -> None:
-        """Combine every sign's evidence (observed, and suggested by rules) and declare the
-        signs that rules over signs use and that are at least as certain as the threshold."""
-        evidence: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
-        for p in self.observed:
-            evidence[(p.id, p.side)].append(Contribution(p.id, p.side, "", p.certainty, (p,)))
-        for c in self.ledger.signs:
-            evidence[(c.target, c.side)].append(c)
-        declared = []
-        for key in sorted(evidence, key=lambda k: (k[0], k[1] or "")):
-            strength = combine(strongest_per_rule(evidence[key]))
-            self.sign_support[key] = (strength, sorted(evidence[key]))
-            if key[0] in self.sign_premises and strength >= self.threshold:
-                declared.append(Sign(id=key[0], side=key[1], cf=strength))
-        if declared:
-            self.declare(*declared)
-
-    def consult(self, answers: Iterable[Premise], age: int | None,
-                screened: frozenset[str]) -> Ledger:
-        """Run one case: ``answers`` are the positive answers; only those some rule screens
-        or reasons over become facts (the others are signs of themselves, combined in Python)."""
-        self.reset()
-        self.observed = sorted(answers)
-        facts: list[Any] = [Answer(obs=p.id, side=p.side, cf=p.certainty, value=p.value)
-                            for p in self.observed if p.id in screened]
-        if age is not None:
-            facts.append(Subject(age=age))
-        facts.append(Phase(name="combine"))
-        self.declare(*facts)
-        self.run()
-        return self.ledger
-
-
 def strongest_per_rule(contributions: Iterable[Contribution]) -> list[float]:
     """One certainty per rule (the strongest of its alternatives): MYCIN's OR within a rule."""
     best: dict[str, float] = {}
@@ -129,51 +52,125 @@ def strongest_per_rule(contributions: Iterable[Contribution]) -> list[float]:
     return list(best.values())
 
 
-def _body(compiled: Compiled, name: str) -> Callable[..., None]:
-    if compiled.stage == "red_flag":
-        def fire(engine: ImbalanceEngine, **facts: Any) -> None:
-            engine.flag(compiled, facts)
-    else:
-        def fire(engine: ImbalanceEngine, **facts: Any) -> None:
-            engine.apply(compiled, facts)
-    fire.__name__ = name  # experta names firings after the function
-    return fire
+class ImbalanceEngine(KnowledgeEngine):  # type: ignore[misc]
+    """The consultation's working memory and its four strata of rules."""
 
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.threshold = kb.meta.inference.premise_threshold
+        self.index: Index = defaultdict(list)
+        for rule in compile_rules(kb):
+            trigger = rule.needs[rule.trigger]
+            for ident in trigger.ids:
+                self.index[(rule.stage, ident)].append(rule)
+        self.screened = frozenset(i for (stage, i) in self.index if stage == "red_flag")
+        self.reasoned = frozenset(i for (stage, i) in self.index if stage == "observations")
+        self.used_signs = frozenset(i for (stage, i) in self.index if stage == "signs")
+        self._clear()
+        super().__init__()
+        self._deffacts = super().get_deffacts()
 
-def _halt(engine: ImbalanceEngine) -> None:
-    engine.halt()
+    def _clear(self) -> None:
+        self.ledger = Ledger()
+        self.answers: dict[str, Premise] = {}
+        self.age: int | None = None
+        self.signs: dict[str, list[Premise]] = defaultdict(list)
+        self.sign_support: dict[tuple[str, str | None], tuple[float, list[Contribution]]] = {}
 
+    def get_deffacts(self) -> list[Any]:
+        # experta finds deffacts with inspect.getmembers() on every reset(); they never change
+        return getattr(self, "_deffacts", None) or super().get_deffacts()
 
-def _combine(engine: ImbalanceEngine) -> None:
-    engine.combine_signs()
+    def reset(self, **kwargs: Any) -> None:
+        # per-case state lives on the instance and would survive experta's reset
+        self._clear()
+        super().reset(**kwargs)
 
+    # -- joining premises ---------------------------------------------------------------
+    def _candidates(self, need: Need) -> list[Premise]:
+        if need.kind == "answer":
+            return [self.answers[i] for i in need.ids if i in self.answers]
+        if need.kind == "sign":
+            return list(self.signs.get(need.ids[0], ()))
+        if self.age is not None and not need.low <= self.age <= need.high:
+            return [Premise("subject", "age", None, 1.0, str(self.age))]
+        return []
 
-def build_engine(kb: KnowledgeBase) -> tuple[ImbalanceEngine, frozenset[str]]:
-    """Compile the knowledge base into an engine; also return the observations it screens."""
-    compiled = compile_rules(kb)
-    attrs: dict[str, Any] = {
-        "halt_on_referral": Rule(Referral(), salience=SALIENCE["halt"])(_halt),
-        "combine_signs_rule": Rule(Phase(name="combine"), salience=SALIENCE["combine"])(_combine),
-    }
-    screened: set[str] = set()
-    sign_premises: set[str] = set()
-    for c in compiled:
-        for k, alternative in enumerate(c.alternatives):
-            name = c.id if len(c.alternatives) == 1 else f"{c.id}#{k + 1}"
-            attrs["rule:" + name] = Rule(*alternative, salience=SALIENCE[c.stage])(_body(c, name))
-    for rule in kb.rules.values():
-        for p in rule.when:
-            if hasattr(p, "observation"):
-                screened.add(p.observation)
-            elif hasattr(p, "any_of"):
-                screened |= {o.observation for o in p.any_of}
-            elif hasattr(p, "sign"):
-                sign_premises.add(p.sign)
-    for flag in kb.red_flags.values():
-        for p in flag.when:
-            if hasattr(p, "observation"):
-                screened.add(p.observation)
-            elif hasattr(p, "any_of"):
-                screened |= {o.observation for o in p.any_of}
-    cls = type("KnowledgeBaseEngine", (ImbalanceEngine,), attrs)
-    return cls(kb, frozenset(sign_premises)), frozenset(screened)
+    def _derivations(self, rule: Compiled, trigger: Premise) -> Iterable[tuple[Premise, ...]]:
+        options = [[trigger] if i == rule.trigger else self._candidates(need)
+                   for i, need in enumerate(rule.needs)]
+        return itertools.product(*options)
+
+    def dispatch(self, stage: str, trigger: Premise) -> None:
+        """Run every rule of ``stage`` that ``trigger`` sets off, once per derivation."""
+        for rule in self.index.get((stage, trigger.id), ()):
+            for premises in self._derivations(rule, trigger):
+                self.ledger.fired.append(rule.id)
+                if stage == "red_flag":
+                    self.ledger.flags.append(Flag(rule.id, premises))
+                    self.declare(Referral(rule=rule.id, n=len(self.ledger.flags)))
+                else:
+                    self._conclude(rule, premises)
+
+    def _conclude(self, rule: Compiled, premises: tuple[Premise, ...]) -> None:
+        strength = min(p.certainty for p in premises)
+        anchor = premises[0].side
+        for t in rule.targets:
+            c = Contribution(t.id, _side(t, anchor), rule.id, strength * t.certainty, premises,
+                             t.state, t.editions, t.via)
+            (self.ledger.signs if t.kind == "sign" else self.ledger.muscles).append(c)
+
+    def combine_signs(self) -> None:
+        """Combine every sign's evidence (observed, and suggested by rules); declare the signs
+        that rules use and that are at least as certain as the premise threshold."""
+        evidence: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
+        for p in self.answers.values():
+            evidence[(p.id, p.side)].append(Contribution(p.id, p.side, "", p.certainty, (p,)))
+        for c in self.ledger.signs:
+            evidence[(c.target, c.side)].append(c)
+        declared = []
+        for key in sorted(evidence, key=lambda k: (k[0], k[1] or "")):
+            strength = combine(strongest_per_rule(evidence[key]))
+            self.sign_support[key] = (strength, sorted(evidence[key]))
+            if key[0] in self.used_signs and strength >= self.threshold:
+                self.signs[key[0]].append(Premise("sign", key[0], key[1], strength))
+                declared.append(Sign(id=key[0], side=key[1]))
+        if declared:
+            self.declare(*declared)
+
+    # -- one case ----------------------------------------------------------------------
+    def consult(self, answers: Iterable[Premise], age: int | None) -> Ledger:
+        """Run one case; ``answers`` are its positive answers."""
+        self.reset()
+        self.answers = {p.id: p for p in sorted(answers)}
+        self.age = age
+        facts: list[Any] = [
+            Answer(obs=p.id, screen=p.id in self.screened, reason=p.id in self.reasoned)
+            for p in self.answers.values() if p.id in self.screened or p.id in self.reasoned]
+        facts.append(Phase(name="combine"))
+        self.declare(*facts)
+        self.run()
+        return self.ledger
+
+    # -- the strata ----------------------------------------------------------------------
+    @Rule(AS.f << Answer(screen=True), salience=100)
+    def screen_red_flags(self, f: Any) -> None:
+        self.dispatch("red_flag", self.answers[f["obs"]])
+
+    @Rule(Referral(), salience=90)
+    def halt_on_referral(self) -> None:
+        self.halt()
+
+    @Rule(AS.f << Answer(reason=True), salience=50)
+    def reason_over_observations(self, f: Any) -> None:
+        self.dispatch("observations", self.answers[f["obs"]])
+
+    @Rule(Phase(name="combine"), salience=0)
+    def combine_sign_evidence(self) -> None:
+        self.combine_signs()
+
+    @Rule(AS.f << Sign(), salience=-10)
+    def reason_over_signs(self, f: Any) -> None:
+        for p in self.signs[f["id"]]:
+            if p.side == f["side"]:
+                self.dispatch("signs", p)

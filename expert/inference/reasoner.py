@@ -5,8 +5,13 @@ from __future__ import annotations
 from ..case import Case
 from ..findings import Outcome, resolve
 from ..knowledge import KnowledgeBase
-from .engine import build_engine
+from .engine import ImbalanceEngine
 from .ledger import Premise
+
+
+def positive_answers(case: Case) -> list[Premise]:
+    return [Premise("answer", obs, a.side, a.certainty, a.value)
+            for obs, a in case.answers.items() if a.positive]
 
 
 class Reasoner:
@@ -14,10 +19,8 @@ class Reasoner:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.engine, self.screened = build_engine(kb)
+        self.engine = ImbalanceEngine(kb)
 
     def evaluate(self, case: Case) -> Outcome:
-        answers = [Premise("answer", obs, a.side, a.certainty, a.value)
-                   for obs, a in case.answers.items() if a.positive]
-        ledger = self.engine.consult(answers, case.subject.age, self.screened)
+        ledger = self.engine.consult(positive_answers(case), case.subject.age)
         return resolve(self.kb, ledger, self.engine.sign_support)
