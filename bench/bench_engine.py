@@ -84,7 +84,7 @@ def scaled(kb: KnowledgeBase, factor: int, dormant: bool) -> KnowledgeBase:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def time_cases(reasoner: Reasoner, cases: list[Case]) -> dict[str, float]:
@@ -126,7 +126,7 @@ def main() -> None:
     t0 = time.perf_counter()
     kb = load(default_root())
     t1 = time.perf_counter()
-    reasoner = Reasoner(kb)
+    Reasoner(kb)
     t2 = time.perf_counter()
     cases = generate_cases(kb, args.cases, args.seed)
     print(f"knowledge base {kb.version}: {len(kb.rules)} rules, {len(kb.red_flags)} red flags, "

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..knowledge import KnowledgeBase
-from ..knowledge.rulebook import (AgePremise, AnyOfPremise, InferenceRule, MuscleConclusion,
-                                  ObservationPremise, RedFlag, SignConclusion, SignPremise)
+from ..knowledge.rulebook import (
+    AgePremise,
+    AnyOfPremise,
+    InferenceRule,
+    MuscleConclusion,
+    ObservationPremise,
+    RedFlag,
+    SignConclusion,
+    SignPremise,
+)
 
 CONFIDENCE_ORDER = ("L", "M-L", "L-M", "M", "H")
 

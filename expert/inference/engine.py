@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .. import compat  # noqa: F401  (must precede experta)
 from experta import AS, KnowledgeEngine, Rule
 
+from .. import compat  # noqa: F401  (must precede experta)
 from ..certainty import combine
 from ..knowledge import KnowledgeBase
 from .compiler import Compiled, Need, Target, compile_rules
@@ -52,7 +52,7 @@ def strongest_per_rule(contributions: Iterable[Contribution]) -> list[float]:
     return list(best.values())
 
 
-class ImbalanceEngine(KnowledgeEngine):  # type: ignore[misc]
+class ImbalanceEngine(KnowledgeEngine):
     """The consultation's working memory and its four strata of rules."""
 
     def __init__(self, kb: KnowledgeBase) -> None:

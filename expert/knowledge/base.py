@@ -5,8 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .catalogue import (Edition, Group, Joint, KbMeta, Muscle, Question, Region, Relation, Sign,
-                        Source)
+from .catalogue import (
+    Edition,
+    Group,
+    Joint,
+    KbMeta,
+    Muscle,
+    Question,
+    Region,
+    Relation,
+    Sign,
+    Source,
+)
 from .rulebook import InferenceRule, RedFlag
 
 

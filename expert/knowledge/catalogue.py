@@ -3,7 +3,7 @@ relations, questions and signs. Unknown keys and malformed values are rejected."
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -27,8 +27,8 @@ class InferenceParams(Record):
 
     @model_validator(mode="after")
     def _complete(self) -> InferenceParams:
-        for name, table, keys in (("confidence", self.confidence, Confidence.__args__),
-                                  ("evidence", self.evidence, Evidence.__args__)):
+        for name, table, keys in (("confidence", self.confidence, get_args(Confidence)),
+                                  ("evidence", self.evidence, get_args(Evidence))):
             missing = [k for k in keys if k not in table]
             if missing:
                 raise ValueError(f"{name} lacks a certainty for {', '.join(missing)}")

@@ -8,8 +8,15 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from ..problems import Problem
-from .rulebook import (AgePremise, AnyOfPremise, MuscleConclusion, ObservationPremise, Premise,
-                       SignConclusion, SignPremise)
+from .rulebook import (
+    AgePremise,
+    AnyOfPremise,
+    MuscleConclusion,
+    ObservationPremise,
+    Premise,
+    SignConclusion,
+    SignPremise,
+)
 
 if TYPE_CHECKING:
     from .base import KnowledgeBase
@@ -114,9 +121,9 @@ class _Checker:
             self.premises("rules", rid, rule.when)
             used |= {p.sign for p in rule.when if isinstance(p, SignPremise)}
             anchor = rule.when[0]
-            anchor_sided = (isinstance(anchor, ObservationPremise | SignPremise)
-                            and kb.sided_sign(getattr(anchor, "observation", None)
-                                              or getattr(anchor, "sign", "")))
+            anchor_sided = (
+                (isinstance(anchor, ObservationPremise) and kb.sided_sign(anchor.observation))
+                or (isinstance(anchor, SignPremise) and kb.sided_sign(anchor.sign)))
             for i, c in enumerate(rule.conclude):
                 fld = f"conclude[{i}]"
                 if isinstance(c, MuscleConclusion):

@@ -11,11 +11,21 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..problems import InputError, Problem
 from .. import yamlio
+from ..problems import InputError, Problem
 from .base import KnowledgeBase
-from .catalogue import (Edition, Group, Joint, KbMeta, Muscle, Question, Region, Relation, Sign,
-                        Source)
+from .catalogue import (
+    Edition,
+    Group,
+    Joint,
+    KbMeta,
+    Muscle,
+    Question,
+    Region,
+    Relation,
+    Sign,
+    Source,
+)
 from .integrity import check
 from .rulebook import InferenceRule, RedFlag
 
@@ -43,7 +53,10 @@ def _field(loc: tuple[Any, ...]) -> str:
         if (isinstance(item, str) and item in _TAGS and i > 0 and isinstance(loc[i - 1], int)
                 and i + 1 < len(loc)):
             continue
-        parts.append(f"[{item}]" if isinstance(item, int) else ("." + str(item) if parts else str(item)))
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append("." + str(item) if parts else str(item))
     return "".join(parts)
 
 
