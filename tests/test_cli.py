@@ -142,3 +142,9 @@ def test_help_and_version() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0 and "not a diagnosis" in result.output
     assert "0.1.0" in CliRunner().invoke(main, ["--version"]).output
+
+
+def test_committed_schema_is_current() -> None:
+    committed = json.loads((Path(__file__).parent.parent / "docs" / "case.schema.json").read_text())
+    generated = json.loads(CliRunner().invoke(main, ["schema"]).output)
+    assert committed == generated, "run: imbalance schema --out docs/case.schema.json"

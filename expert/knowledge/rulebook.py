@@ -90,6 +90,11 @@ Conclusion = Annotated[
 ]
 
 
+def _needs_trigger(premises: list[Premise]) -> None:
+    if all(isinstance(p, AgePremise) for p in premises):
+        raise ValueError("a rule needs an observation or sign premise to set it off")
+
+
 class InferenceRule(Record):
     id: RuleId
     title: Text
@@ -109,6 +114,7 @@ class InferenceRule(Record):
 
     @model_validator(mode="after")
     def _stages(self) -> InferenceRule:
+        _needs_trigger(self.when)
         if self.over_signs and any(isinstance(c, SignConclusion) for c in self.conclude):
             raise ValueError("a rule over signs concludes muscles only (signs come from "
                              "rules over observations)")
@@ -126,6 +132,7 @@ class RedFlag(Record):
 
     @model_validator(mode="after")
     def _observations_only(self) -> RedFlag:
+        _needs_trigger(self.when)
         if any(isinstance(p, SignPremise) for p in self.when):
             raise ValueError("red flags are screened on answers, not inferred signs")
         return self
