@@ -69,4 +69,5 @@ def knowledge(ctx: click.Context) -> Any:
     return knowledge_base(ctx.obj["kb_path"])
 
 
-from . import commands  # noqa: E402,F401  (registers the commands on main)
+# each module registers its commands on main
+from . import kb, run, schema  # noqa: E402,F401

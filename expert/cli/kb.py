@@ -1,0 +1,48 @@
+"""``imbalance kb``: check the knowledge base and list what a case can answer."""
+
+from __future__ import annotations
+
+import click
+
+from . import knowledge, main
+
+
+@main.group()
+def kb() -> None:
+    """Inspect and check the knowledge base."""
+
+
+@kb.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate every knowledge file and cross-reference; report all problems at once."""
+    from ..knowledge import read
+    from ..knowledge.locate import default_root
+
+    root = ctx.obj["kb_path"] or default_root()
+    base, problems = read(root)
+    for problem in sorted(problems):
+        click.echo(problem.line(), err=True)
+    if problems or base is None:
+        click.echo(f"{len(problems)} problem(s) in the knowledge base at {root}", err=True)
+        ctx.exit(1)
+    assert base is not None
+    click.echo(
+        f"knowledge base {base.version} at {root}: {len(base.muscles)} muscles, "
+        f"{len(base.groups)} groups, {len(base.relations)} relations, "
+        f"{len(base.questions)} questions, {len(base.signs)} inferred signs, "
+        f"{len(base.rules)} rules, {len(base.red_flags)} red flags, "
+        f"{len(base.sources)} sources: no problems")
+
+
+@kb.command()
+@click.option("--category", help="Only questions of this category (e.g. ohsa, habit, red_flag).")
+@click.pass_context
+def questions(ctx: click.Context, category: str | None) -> None:
+    """List the observation ids a case file can answer."""
+    base = knowledge(ctx)
+    for q in base.questions.values():
+        if category and q.category != category:
+            continue
+        sided = "sided" if q.sided else "     "
+        click.echo(f"{q.id:42} {q.category:17} {sided}  {q.person}")
