@@ -1,22 +1,25 @@
 """From a case's recorded evidence to findings: certainties combined per muscle and side,
-conflicts resolved, sides and groups folded back together for reporting, and the referral.
+conflicts resolved, graph-inferred findings added where nothing direct is known, sides and groups
+folded back together for reporting, and the referral.
 
 A finding says a muscle is probably overactive or underactive on a side, how certain that is,
-whether the evidence disagreed (``conflict``), and which contributions support it.
+whether the evidence disagreed (``conflict``), whether it was inferred through the muscle graph
+rather than from the rules directly (``inferred``), and which contributions support it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .certainty import combine, net, rounded
-from .inference.engine import strongest_per_rule
-from .inference.ledger import Contribution, Flag, Ledger
+from .inference.ledger import Contribution, Flag, Ledger, strongest_per_rule
 from .knowledge import KnowledgeBase
 
 STATES = ("overactive", "underactive")
 LEVELS = ("refer", "emergency")
+SignSupport = dict[tuple[str, str | None], tuple[float, list[Contribution]]]
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,12 @@ class Finding:
     support: tuple[Contribution, ...]
     against: tuple[Contribution, ...] = ()
     members: tuple[str, ...] = ()  # for a group finding: the muscles it stands for
+    inferred: bool = False  # from graph reasoning only (weaker than direct evidence)
 
     def signature(self) -> tuple[object, ...]:
-        rules = tuple(sorted({c.rule for c in self.support}))
-        against = tuple(sorted({c.rule for c in self.against}))
-        return (self.state, self.certainty, self.conflict, rules, against)
+        rules = tuple(sorted({(c.rule, c.relation) for c in self.support}))
+        against = tuple(sorted({(c.rule, c.relation) for c in self.against}))
+        return (self.state, self.certainty, self.conflict, self.inferred, rules, against)
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,13 @@ class Outcome:
     findings: list[Finding]
     unresolved: list[Finding]
     referral: Referral | None
-    signs: dict[tuple[str, str | None], tuple[float, list[Contribution]]]
+    signs: SignSupport
     fired: list[str] = field(default_factory=list)
 
 
-def _per_side(kb: KnowledgeBase, contributions: list[Contribution]
-              ) -> dict[tuple[str, str | None], list[Contribution]]:
+def per_side(kb: KnowledgeBase, contributions: Iterable[Contribution]
+             ) -> dict[tuple[str, str | None], list[Contribution]]:
+    """Contributions by muscle and concrete side (left / right; None for midline muscles)."""
     out: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
     for c in contributions:
         if not kb.muscles[c.target].paired:
@@ -66,7 +71,8 @@ def _per_side(kb: KnowledgeBase, contributions: list[Contribution]
     return out
 
 
-def _resolve(muscle: str, side: str | None, contributions: list[Contribution]) -> Finding:
+def resolve_one(muscle: str, side: str | None, contributions: list[Contribution]) -> Finding:
+    """Net one muscle's evidence on one side; state "" when it cancels out."""
     by_state = {s: sorted(c for c in contributions if c.state == s) for s in STATES}
     over = combine(strongest_per_rule(by_state["overactive"]))
     under = combine(strongest_per_rule(by_state["underactive"]))
@@ -74,11 +80,24 @@ def _resolve(muscle: str, side: str | None, contributions: list[Contribution]) -
     state = "overactive" if signed > 0 else "underactive" if signed < 0 else ""
     other = "underactive" if state == "overactive" else "overactive"
     conflict = bool(by_state["overactive"]) and bool(by_state["underactive"])
-    if not state:  # evenly balanced: no direction, keep all the evidence
+    if not state:
         return Finding(muscle, "", side, 0.0, True,
                        tuple(by_state["overactive"]), tuple(by_state["underactive"]))
     return Finding(muscle, state, side, abs(signed), conflict, tuple(by_state[state]),
                    tuple(by_state[other]))
+
+
+def _inferred(kb: KnowledgeBase, secondary: list[Contribution],
+              direct: set[tuple[str, str | None]]) -> list[Finding]:
+    """Graph-inferred findings: only where no direct evidence exists, and never a conflict of
+    their own (secondary evidence pointing both ways says nothing)."""
+    out = []
+    for (muscle, side), contributions in per_side(kb, secondary).items():
+        if (muscle, side) in direct or len({c.state for c in contributions}) != 1:
+            continue
+        found = resolve_one(muscle, side, contributions)
+        out.append(replace(found, inferred=True))
+    return out
 
 
 def _fold_sides(findings: list[Finding]) -> list[Finding]:
@@ -104,39 +123,40 @@ def _fold_groups(kb: KnowledgeBase, findings: list[Finding]) -> list[Finding]:
         leaves = kb.expand(gid)
         for side in ("both", "left", "right", None):
             members = [index.get((m, side)) for m in leaves]
-            if not all(members):
-                continue
-            first = members[0]
-            assert first is not None
-            if len({m.signature() for m in members if m}) != 1:
+            present = [m for m in members if m is not None]
+            if len(present) != len(leaves) or len({m.signature() for m in present}) != 1:
                 continue
             for m in leaves:
                 del index[(m, side)]
-            index[(gid, side)] = replace(first, muscle=gid, members=leaves)
+            index[(gid, side)] = replace(present[0], muscle=gid, members=leaves)
     return list(index.values())
 
 
 def _order(f: Finding) -> tuple[object, ...]:
-    return (-f.certainty, f.state, f.muscle, f.side or "")
+    return (f.inferred, -f.certainty, f.state, f.muscle, f.side or "")
 
 
-def resolve(kb: KnowledgeBase, ledger: Ledger,
-            signs: dict[tuple[str, str | None], tuple[float, list[Contribution]]]) -> Outcome:
+def _referral(kb: KnowledgeBase, flags: list[Flag]) -> Referral:
+    flags = sorted(flags)
+    level = max((kb.red_flags[f.rule].level for f in flags), key=LEVELS.index)
+    ids: set[str] = set()
+    for f in flags:
+        if any(p.kind == "subject" for p in f.premises):
+            ids.add(kb.red_flags[f.rule].group)
+        else:
+            ids |= {p.id for p in f.premises if p.kind == "answer"}
+    return Referral(level, tuple(sorted(ids)), tuple(flags))
+
+
+def resolve(kb: KnowledgeBase, ledger: Ledger, signs: SignSupport) -> Outcome:
     """Turn one case's ledger into reported findings, unresolved conflicts and the referral."""
     fired = sorted(set(ledger.fired))
     if ledger.flags:
-        flags = sorted(ledger.flags)
-        level = max((kb.red_flags[f.rule].level for f in flags), key=LEVELS.index)
-        ids = set()
-        for f in flags:
-            premises = [p for p in f.premises if p.kind == "answer"]
-            if any(p.kind == "subject" for p in f.premises):
-                ids.add(kb.red_flags[f.rule].group)
-            else:
-                ids |= {p.id for p in premises}
-        return Outcome([], [], Referral(level, tuple(sorted(ids)), tuple(flags)), signs, fired)
+        return Outcome([], [], _referral(kb, ledger.flags), signs, fired)
     threshold = kb.meta.inference.report_threshold
-    resolved = [_resolve(m, s, cs) for (m, s), cs in _per_side(kb, ledger.muscles).items()]
+    grouped = per_side(kb, ledger.muscles)
+    resolved = [resolve_one(m, s, cs) for (m, s), cs in grouped.items()]
+    resolved += _inferred(kb, ledger.secondary, set(grouped))
     unresolved = [f for f in resolved if f.conflict and f.certainty < threshold]
     reported = [f for f in resolved if f.state and f.certainty >= threshold]
     findings = _fold_groups(kb, _fold_sides(reported))

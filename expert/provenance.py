@@ -14,6 +14,9 @@ SignSupport = dict[tuple[str, str | None], tuple[float, list[Contribution]]]
 
 
 def premise(p: Premise, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
+    if p.kind == "finding":
+        return {"finding": p.id, "state": p.value, "side": p.side,
+                "certainty": rounded(p.certainty)}
     if p.kind == "answer":
         return {"answer": p.id, "value": p.value, "certainty": rounded(p.certainty)}
     if p.kind == "subject":
@@ -24,9 +27,25 @@ def premise(p: Premise, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]
                         for c in sorted(support, key=lambda c: (-c.certainty, c.rule))]}
 
 
+def _graph_derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
+    from .graph.queries import anatomical_reason
+
+    relation = kb.relations[c.relation]
+    assert relation.infers is not None
+    driver = c.premises[0]
+    return {"reasoning": c.rule, "relation": c.relation, "certainty": rounded(c.certainty),
+            "state": c.state, "inferred": True,
+            "anatomy": anatomical_reason(kb, driver.id, c.target, c.relation),
+            "note": relation.infers.note,
+            "premises": [premise(driver, kb, signs)],
+            "sources": list(relation.infers.sources)}
+
+
 def derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
     if not c.rule:  # a sign observed directly: the answer is its own evidence
         return premise(c.premises[0], kb, signs)
+    if c.relation:
+        return _graph_derivation(c, kb, signs)
     rule = kb.rules[c.rule]
     out: dict[str, Any] = {"rule": c.rule, "title": rule.title, "certainty": rounded(c.certainty)}
     if c.state:
@@ -64,7 +83,12 @@ def answers_behind(c: Contribution, signs: SignSupport) -> list[Premise]:
 
 def reason_line(f: Finding, kb: KnowledgeBase, signs: SignSupport) -> str:
     """One line: the strongest derivation's rule and the answers it rests on."""
-    best = min(f.support, key=lambda c: (-c.certainty, c.rule))
+    best = min(f.support, key=lambda c: (-c.certainty, c.rule, c.relation))
+    if best.relation:
+        driver = best.premises[0]
+        words = best.rule.replace("_", " ")
+        return (f"{words.capitalize()} (inferred): {driver.value} {kb.name(driver.id).lower()}"
+                f" → {kb.relations[best.relation].action}")
     answers = ", ".join(
         f"{p.id}={p.value}" if p.kind == "answer" else f"age {p.value}"
         for p in answers_behind(best, signs))

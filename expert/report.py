@@ -24,7 +24,7 @@ DISCLAIMER = ("Educational and trainer aid, not a diagnosis: findings are probab
 def _finding(f: Finding, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
     out: dict[str, Any] = {
         "muscle": f.muscle, "name": kb.name(f.muscle), "state": f.state or None, "side": f.side,
-        "certainty": rounded(f.certainty), "conflict": f.conflict,
+        "certainty": rounded(f.certainty), "conflict": f.conflict, "inferred": f.inferred,
     }
     if f.members:
         out["members"] = list(f.members)

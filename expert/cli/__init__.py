@@ -70,4 +70,4 @@ def knowledge(ctx: click.Context) -> Any:
 
 
 # each module registers its commands on main
-from . import kb, run, schema  # noqa: E402,F401
+from . import batch, consult, explain, kb, run, schema  # noqa: E402,F401

@@ -40,7 +40,8 @@ def show_case(console: Console, data: dict[str, Any]) -> None:
         table.add_column("Certainty", justify="right")
         table.add_column("Strongest reason", overflow="fold")
         for i, f in enumerate(data["findings"], 1):
-            state = f["state"] + (" (conflict)" if f["conflict"] else "")
+            state = f["state"] + (" (conflict)" if f["conflict"] else "") + (
+                " (inferred)" if f.get("inferred") else "")
             table.add_row(str(i), f["name"], Text(state, style=STATE_STYLE[f["state"]]),
                           _side(f["side"]), f"{f['certainty']:.2f}", f["reason"])
         console.print(table)

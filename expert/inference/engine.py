@@ -11,7 +11,10 @@ independent of the order experta breaks ties in:
    everything;
 2. rules over observations (50): answers suggest signs and muscle states;
 3. one rule (0) combines each sign's evidence and declares the signs strong enough to use;
-4. rules over signs (-10): compensations and patterns implicate muscles.
+4. rules over signs (-10): compensations and patterns implicate muscles;
+5. one rule (-20) settles the direct findings and declares those the muscle graph can reason
+   from; then rules that read the graph (-30) add the weaker secondary evidence of altered
+   reciprocal inhibition and synergistic dominance (domain.md §1).
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from experta import AS, KnowledgeEngine, Rule
 
 from .. import compat  # noqa: F401  (must precede experta)
 from ..certainty import combine
+from ..findings import per_side, resolve_one
+from ..graph import muscle_graph
 from ..knowledge import KnowledgeBase
 from .compiler import Compiled, Need, Target, compile_rules
-from .facts import Answer, Phase, Referral, Sign
-from .ledger import Contribution, Flag, Ledger, Premise
+from .facts import Answer, Finding, Phase, Referral, Sign
+from .ledger import Contribution, Flag, Ledger, Premise, strongest_per_rule
 
 MIRROR = {"left": "right", "right": "left"}
 Index = dict[tuple[str, str], list[Compiled]]
@@ -43,13 +48,8 @@ def _side(target: Target, anchor: str | None) -> str | None:
     return anchor if target.side == "same" else MIRROR[anchor]
 
 
-def strongest_per_rule(contributions: Iterable[Contribution]) -> list[float]:
-    """One certainty per rule (the strongest of its alternatives): MYCIN's OR within a rule."""
-    best: dict[str, float] = {}
-    for c in contributions:
-        key = c.rule or f"answer:{c.target}"
-        best[key] = max(best.get(key, 0.0), c.certainty)
-    return list(best.values())
+REASONING = {"overactive": "reciprocal_inhibition", "underactive": "synergistic_dominance"}
+OPPOSITE = {"overactive": "underactive", "underactive": "overactive"}
 
 
 class ImbalanceEngine(KnowledgeEngine):
@@ -66,6 +66,12 @@ class ImbalanceEngine(KnowledgeEngine):
         self.screened = frozenset(i for (stage, i) in self.index if stage == "red_flag")
         self.reasoned = frozenset(i for (stage, i) in self.index if stage == "observations")
         self.used_signs = frozenset(i for (stage, i) in self.index if stage == "signs")
+        self.graph = muscle_graph(kb)
+        self.secondary: dict[str, float] = {str(k): v for k, v in
+                                            kb.meta.inference.secondary.items()}
+        self.drivers: dict[str, frozenset[str]] = {kind: frozenset(u.split(":", 1)[1] for u, _, k in
+                                        self.graph.edges(data="kind") if k == kind)
+                        for kind in self.secondary}
         self._clear()
         super().__init__()
         self._deffacts = super().get_deffacts()
@@ -76,6 +82,7 @@ class ImbalanceEngine(KnowledgeEngine):
         self.age: int | None = None
         self.signs: dict[str, list[Premise]] = defaultdict(list)
         self.sign_support: dict[tuple[str, str | None], tuple[float, list[Contribution]]] = {}
+        self.direct: dict[tuple[str, str | None], Premise] = {}
 
     def get_deffacts(self) -> list[Any]:
         # experta finds deffacts with inspect.getmembers() on every reset(); they never change
@@ -138,6 +145,33 @@ class ImbalanceEngine(KnowledgeEngine):
         if declared:
             self.declare(*declared)
 
+    def settle_direct_findings(self) -> None:
+        """Resolve the direct evidence so far and declare the findings the graph can reason
+        from (reportable, and a driver of some reasoning edge)."""
+        threshold = self.kb.meta.inference.report_threshold
+        declared = []
+        for (muscle, side), contributions in per_side(self.kb, self.ledger.muscles).items():
+            found = resolve_one(muscle, side, contributions)
+            if not found.state or found.certainty < threshold:
+                continue
+            if muscle in self.drivers.get(REASONING[found.state], ()):
+                self.direct[(muscle, side)] = Premise("finding", muscle, side, found.certainty,
+                                                      found.state)
+                declared.append(Finding(muscle=muscle, side=side, state=found.state))
+        if declared:
+            self.declare(*declared)
+
+    def reason_over_graph(self, fact: Any) -> None:
+        """Follow the driver's reasoning edges in the muscle graph to the muscles it affects."""
+        driver = self.direct[(fact["muscle"], fact["side"])]
+        kind = REASONING[driver.value]
+        factor = self.secondary[kind]
+        for _, target, data in self.graph.out_edges(f"muscle:{driver.id}", data=True):
+            if data["kind"] == kind:
+                self.ledger.secondary.append(Contribution(
+                    target.split(":", 1)[1], driver.side, kind, driver.certainty * factor,
+                    (driver,), OPPOSITE[driver.value], relation=data["relation"]))
+
     # -- one case ----------------------------------------------------------------------
     def consult(self, answers: Iterable[Premise], age: int | None) -> Ledger:
         """Run one case; ``answers`` are its positive answers."""
@@ -148,6 +182,8 @@ class ImbalanceEngine(KnowledgeEngine):
             Answer(obs=p.id, screen=p.id in self.screened, reason=p.id in self.reasoned)
             for p in self.answers.values() if p.id in self.screened or p.id in self.reasoned]
         facts.append(Phase(name="combine"))
+        if self.secondary:
+            facts.append(Phase(name="settle"))
         self.declare(*facts)
         self.run()
         return self.ledger
@@ -174,3 +210,11 @@ class ImbalanceEngine(KnowledgeEngine):
         for p in self.signs[f["id"]]:
             if p.side == f["side"]:
                 self.dispatch("signs", p)
+
+    @Rule(Phase(name="settle"), salience=-20)
+    def settle_findings(self) -> None:
+        self.settle_direct_findings()
+
+    @Rule(AS.f << Finding(), salience=-30)
+    def reason_over_muscle_graph(self, f: Any) -> None:
+        self.reason_over_graph(f)

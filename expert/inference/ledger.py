@@ -8,6 +8,7 @@ arithmetic, after the firings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -15,11 +16,11 @@ from dataclasses import dataclass, field
 class Premise:
     """One fact a firing stood on: an answer, a sign or the subject's age."""
 
-    kind: str  # answer | sign | subject
+    kind: str  # answer | sign | subject | finding (a direct finding, for graph reasoning)
     id: str
     side: str | None
     certainty: float
-    value: str = ""  # the answer as given (yes/left/...) or the age
+    value: str = ""  # the answer as given (yes/left/...), the age, or a finding's state
 
 
 @dataclass(frozen=True, order=True)
@@ -34,6 +35,7 @@ class Contribution:
     state: str = ""  # overactive / underactive for muscles; "" for signs
     editions: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
+    relation: str = ""  # graph reasoning: the relation it followed
 
 
 @dataclass(frozen=True, order=True)
@@ -46,5 +48,15 @@ class Flag:
 class Ledger:
     signs: list[Contribution] = field(default_factory=list)
     muscles: list[Contribution] = field(default_factory=list)
+    secondary: list[Contribution] = field(default_factory=list)  # graph reasoning, weaker
     flags: list[Flag] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
+
+
+def strongest_per_rule(contributions: Iterable[Contribution]) -> list[float]:
+    """One certainty per rule (the strongest of its alternatives): MYCIN's OR within a rule."""
+    best: dict[str, float] = {}
+    for c in contributions:
+        key = (c.rule or f"answer:{c.target}") + (f"@{c.relation}" if c.relation else "")
+        best[key] = max(best.get(key, 0.0), c.certainty)
+    return list(best.values())

@@ -11,6 +11,7 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 SourceKey = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Za-z0-9-]*$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Confidence = Literal["H", "M", "M-L", "L-M", "L"]
+Reasoning = Literal["reciprocal_inhibition", "synergistic_dominance"]
 Evidence = Literal["E+", "E0", "E-"]
 
 
@@ -24,9 +25,12 @@ class InferenceParams(Record):
     single_edition_factor: float = Field(gt=0, le=1)
     premise_threshold: float = Field(ge=0, lt=1)
     report_threshold: float = Field(ge=0, lt=1)
+    secondary: dict[Reasoning, float] = {}
 
     @model_validator(mode="after")
     def _complete(self) -> InferenceParams:
+        if any(not 0 < v < 1 for v in self.secondary.values()):
+            raise ValueError("secondary factors must be in (0, 1): weaker than direct evidence")
         for name, table, keys in (("confidence", self.confidence, get_args(Confidence)),
                                   ("evidence", self.evidence, get_args(Evidence))):
             missing = [k for k in keys if k not in table]
@@ -94,6 +98,18 @@ class Group(Record):
     notes: str = ""
 
 
+class Inference(Record):
+    """Secondary reasoning a relation carries: findings on ``drivers`` imply the opposite
+    state, more weakly, on ``affected`` (reciprocal inhibition: overactive drivers inhibit
+    antagonists; synergistic dominance: underactive prime movers overload synergists)."""
+
+    kind: Reasoning
+    drivers: list[Id] = Field(min_length=1)
+    affected: list[Id] = Field(min_length=1)
+    note: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
 class Relation(Record):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$")]
     type: Literal["antagonist", "synergist", "force_couple", "subsystem"]
@@ -103,6 +119,7 @@ class Relation(Record):
     action: str = ""
     use: str = ""
     sources: list[SourceKey] = Field(min_length=1)
+    infers: Inference | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Relation:
@@ -114,6 +131,20 @@ class Relation(Record):
                 raise ValueError(f"{', '.join(both)} cannot oppose itself")
         elif self.a or self.b or len(self.members) < 2:
             raise ValueError(f"a {self.type} relation lists two or more members (and no a/b)")
+        if self.infers:
+            wanted = {"reciprocal_inhibition": "antagonist",
+                      "synergistic_dominance": "synergist"}[self.infers.kind]
+            if self.type != wanted:
+                raise ValueError(f"{self.infers.kind} is carried by {wanted} relations")
+            listed = {*self.a, *self.b, *self.members}
+            stray = sorted({*self.infers.drivers, *self.infers.affected} - listed)
+            if stray:
+                raise ValueError(f"infers names {', '.join(stray)}, not members of the relation")
+            drivers, affected = set(self.infers.drivers), set(self.infers.affected)
+            a, b = set(self.a), set(self.b)
+            if self.type == "antagonist" and not (
+                    (drivers <= a and affected <= b) or (drivers <= b and affected <= a)):
+                raise ValueError("drivers and affected must sit on opposite sides (a and b)")
         return self
 
 

@@ -1,0 +1,1 @@
+"""``imbalance batch`` (being written)."""

@@ -1,0 +1,1 @@
+"""``imbalance consult`` (being written)."""

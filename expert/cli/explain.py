@@ -1,0 +1,1 @@
+"""``imbalance explain`` (being written)."""
