@@ -91,7 +91,7 @@ def test_real_program_no_traceback_and_debug_shows_one(tmp_path: Path) -> None:
 def test_kb_check_clean_fixture() -> None:
     result = invoke("kb", "check")
     assert result.exit_code == 0
-    assert "7 rules, 2 red flags" in result.output and "no problems" in result.output
+    assert "9 rules, 2 red flags" in result.output and "no problems" in result.output
 
 
 def test_kb_check_reports_every_problem_with_file_entry_field(tmp_path: Path) -> None:

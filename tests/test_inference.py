@@ -162,3 +162,40 @@ def test_answer_order_never_changes_the_report(tiny: Reasoner, order: list[str])
     shuffled = make_case(tiny.kb, {k: ANSWERS[k] for k in order})
     assert to_data(shuffled, tiny.kb, tiny.evaluate(shuffled)) == \
         to_data(baseline, tiny.kb, tiny.evaluate(baseline))
+
+
+def test_reciprocal_inhibition_infers_a_weaker_antagonist_finding(tiny: Reasoner) -> None:
+    found = findings(tiny, {"lean": "yes"})
+    glute = found[("glute", "underactive", "both")]
+    assert glute.inferred and not glute.conflict
+    assert glute.certainty == pytest.approx(0.8 * 0.5)
+    [why] = glute.support
+    assert why.rule == "reciprocal_inhibition" and why.relation == "ant_hip"
+    assert why.premises[0].kind == "finding" and why.premises[0].id == "hip_flexor"
+
+
+def test_synergistic_dominance_infers_overactive_synergists(tiny: Reasoner) -> None:
+    found = findings(tiny, {"glute_test": "yes"})
+    hamstrings = found[("hamstrings", "overactive", "both")]
+    assert hamstrings.inferred and hamstrings.certainty == pytest.approx(0.4)
+
+
+def test_graph_reasoning_never_overrides_direct_evidence(tiny: Reasoner) -> None:
+    # the crossed pattern says the glute is underactive directly; the lean's hip-flexor finding
+    # would infer the same state, but inferred evidence is not added to direct evidence
+    direct = findings(tiny, {"tilt": "yes"})[("glute", "underactive", "both")]
+    both = findings(tiny, {"tilt": "yes", "lean": "yes"})[("glute", "underactive", "both")]
+    assert not both.inferred and both.certainty == direct.certainty
+    # and a direct finding in the other state is never turned into a conflict
+    shift = findings(tiny, {"hip_shift": "yes", "lean": "yes"})
+    assert ("glute", "overactive", "both") in shift
+    assert not shift[("glute", "overactive", "both")].conflict
+
+
+def test_graph_reasoning_follows_the_side_of_its_driver(tiny: Reasoner) -> None:
+    found = findings(tiny, {"shrug": "left"})
+    # the shrug rule says lower trap underactive on the opposite (right) side directly; the
+    # left upper trap's reciprocal inhibition adds the left lower trap, inferred and weaker
+    assert not found[("lower_trap", "underactive", "right")].inferred
+    left = found[("lower_trap", "underactive", "left")]
+    assert left.inferred and left.certainty == pytest.approx(0.4)
