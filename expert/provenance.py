@@ -35,7 +35,8 @@ def _graph_derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) ->
     driver = c.premises[0]
     return {"reasoning": c.rule, "relation": c.relation, "certainty": rounded(c.certainty),
             "state": c.state, "inferred": True,
-            "anatomy": anatomical_reason(kb, driver.id, c.target, c.relation),
+            "anatomy": [{"muscle": driver.id, "relation": c.relation,
+                         "text": anatomical_reason(kb, driver.id, c.target, c.relation)}],
             "note": relation.infers.note,
             "premises": [premise(driver, kb, signs)],
             "sources": list(relation.infers.sources)}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from . import knowledge, main
+from .printing import emit
 
 
 @main.group()
@@ -46,3 +49,22 @@ def questions(ctx: click.Context, category: str | None) -> None:
             continue
         sided = "sided" if q.sided else "     "
         click.echo(f"{q.id:42} {q.category:17} {sided}  {q.person}")
+
+
+@kb.command()
+@click.option("--region", help="Only this region (e.g. hip_thigh, shoulder_arm) and what links "
+                               "to it.")
+@click.option("--with-rules", is_flag=True,
+              help="Also draw observations, signs and the rules' links to muscles.")
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "json", "graphml"]),
+              default="dot", show_default=True, help="Graphviz DOT, SVG picture, node-link "
+                                                     "JSON or GraphML.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+def graph(ctx: click.Context, region: str | None, with_rules: bool, fmt: str,
+          out: Path | None) -> None:
+    """Draw or export the muscle graph (anatomy and relations), whole or one region."""
+    from ..graph.export import export
+
+    emit(export(knowledge(ctx), region, with_rules, fmt), out)

@@ -1,0 +1,155 @@
+"""What if some answers were different: the difference in findings, and the smallest set of
+answer changes that would clear (or raise) a flag."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+from ..case import Case, parse_case
+from ..certainty import rounded
+from ..findings import Outcome
+from ..inference.reasoner import Reasoner
+from ..knowledge import KnowledgeBase
+from ..knowledge.integrity import suggest
+from ..problems import InputError, Problem
+from .target import Target, findings_for
+
+VALUES = ("yes", "no", "unknown", "left", "right", "both")
+MIRROR = {"left": "right", "right": "left"}
+
+
+def parse_changes(kb: KnowledgeBase, items: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """``obs=value`` or ``obs=value:certainty`` (comma-separated lists allowed) to answers."""
+    out: dict[str, dict[str, Any]] = {}
+    problems = []
+    for raw in (part.strip() for item in items for part in item.split(",")):
+        if not raw:
+            continue
+        obs, sep, value = raw.partition("=")
+        obs, value = obs.strip().lower(), value.strip().lower()
+        certainty = 1.0
+        if ":" in value:
+            value, _, cf = value.partition(":")
+            try:
+                certainty = float(cf)
+            except ValueError:
+                certainty = -1.0
+        if not sep or not obs:
+            problems.append(Problem("--what-if", raw, "", "expected obs=value",
+                                    "e.g. --what-if anterior_pelvic_tilt=no"))
+        elif obs not in kb.questions:
+            problems.append(Problem("--what-if", raw, "", f"unknown observation id {obs!r}",
+                                    suggest(obs, kb.questions)))
+        elif value not in VALUES or not 0 <= certainty <= 1:
+            problems.append(Problem("--what-if", raw, "", f"{value!r} is not an answer",
+                                    "use yes, no, unknown, left, right or both, optionally "
+                                    "with :certainty (yes:0.6)"))
+        elif value in ("left", "right", "both") and not kb.questions[obs].sided:
+            problems.append(Problem("--what-if", raw, "", f"{obs} is not sided",
+                                    "answer yes, no or unknown"))
+        else:
+            out[obs] = {"value": value, "certainty": certainty}
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def changed(case: Case, kb: KnowledgeBase, changes: dict[str, dict[str, Any]]) -> Case:
+    data = case.model_dump(mode="json", exclude_none=True)
+    data["answers"] = {**data.get("answers", {}), **changes}
+    return parse_case(data, f"{case.id} (what if)", kb)
+
+
+def _leaf_findings(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str | None], Any]:
+    out = {}
+    for f in outcome.findings:
+        for m in kb.expand(f.muscle):
+            sides = ("left", "right") if f.side == "both" else (f.side,)
+            for side in sides:
+                out[(m, side)] = (f.state, rounded(f.certainty), f.conflict, f.inferred)
+    return out
+
+
+def diff(kb: KnowledgeBase, before: Outcome, after: Outcome) -> dict[str, Any]:
+    """Findings added, removed and changed, muscle by muscle (a change on both sides is
+    listed once, on both)."""
+    a, b = _leaf_findings(kb, before), _leaf_findings(kb, after)
+    rows: dict[tuple[str, str, Any, Any], list[str | None]] = {}
+    for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[1] or "")):
+        old, new = a.get(key), b.get(key)
+        if old == new:
+            continue
+        kind = "added" if old is None else "removed" if new is None else "changed"
+        rows.setdefault((kind, key[0], old, new), []).append(key[1])
+    out: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "changed": []}
+    for (kind, muscle, old, new), sides in rows.items():
+        side = "both" if sides == ["left", "right"] else sides[0]
+        for s in sides if side != "both" else ["both"]:
+            entry: dict[str, Any] = {"muscle": muscle, "name": kb.name(muscle), "side": s}
+            if old:
+                entry["before"] = {"state": old[0], "certainty": old[1]}
+            if new:
+                entry["after"] = {"state": new[0], "certainty": new[1]}
+            out[kind].append(entry)
+    ref = [o.referral.level if o.referral else None for o in (before, after)]
+    return {**out, "referral": {"before": ref[0], "after": ref[1]}}
+
+
+def what_if(reasoner: Reasoner, case: Case, changes: dict[str, dict[str, Any]]
+            ) -> dict[str, Any]:
+    kb = reasoner.kb
+    before = reasoner.evaluate(case)
+    after = reasoner.evaluate(changed(case, kb, changes))
+    return {"case_id": case.id, "changes": changes, **diff(kb, before, after)}
+
+
+def _flagged(kb: KnowledgeBase, outcome: Outcome, target: Target) -> bool:
+    return bool(findings_for(kb, outcome, target))
+
+
+def smallest_change(reasoner: Reasoner, case: Case, target: Target, candidates:
+                    list[tuple[str, str]], clear: bool, max_size: int = 3,
+                    budget: int = 400) -> list[dict[str, str]] | None:
+    """The smallest set of answer changes (tried in a fixed order) after which the target is
+    no longer flagged (``clear``) or is flagged; None when none is found within the budget."""
+    kb = reasoner.kb
+    tried = 0
+    for size in range(1, max_size + 1):
+        for combo in itertools.combinations(candidates, size):
+            if len({obs for obs, _ in combo}) < size:
+                continue
+            tried += 1
+            if tried > budget:
+                return None
+            new = changed(case, kb, {o: {"value": v} for o, v in combo})
+            outcome = reasoner.evaluate(new)
+            if outcome.referral is None and _flagged(kb, outcome, target) != clear:
+                return [{"observation": o, "value": v} for o, v in combo]
+    return None
+
+
+def clearing_candidates(kb: KnowledgeBase, case: Case, answers_behind: Iterable[str]
+                        ) -> list[tuple[str, str]]:
+    """Answers to turn to no: those the finding rests on first, then the other positive ones."""
+    behind = sorted(set(answers_behind))
+    rest = sorted(o for o, a in case.answers.items() if a.positive and o not in behind)
+    return [(o, "no") for o in [*behind, *rest] if o in case.answers]
+
+
+def raising_candidates(kb: KnowledgeBase, missing: Iterable[str], side: str | None
+                       ) -> list[tuple[str, str]]:
+    """Answers to turn to yes (or to a side) among the premises a why-not found missing."""
+    out = []
+    for obs in sorted(set(missing)):
+        q = kb.questions.get(obs)
+        if q is None or q.category == "red_flag":
+            continue
+        if not q.sided:
+            out.append((obs, "yes"))
+        elif side in MIRROR:
+            out += [(obs, side), (obs, MIRROR[side])]
+        else:
+            out.append((obs, "both"))
+    return out
