@@ -106,14 +106,14 @@ def why_not(kb: KnowledgeBase, case: Case, outcome: Outcome, target: Target) -> 
         status = "other_state_or_side"
     else:
         status = "not_flagged"
-    rules = []
+    rules: list[dict[str, Any]] = []
     for rule, states in _rules_for(compile_rules(kb), target):
         premises = [_premise(kb, case, outcome, need, threshold) for need in rule.needs]
         fired = rule.id in outcome.fired
         sides = sorted({c.side or "" for f in outcome.findings + outcome.unresolved
                         for c in (*f.support, *f.against)
                         if c.rule == rule.id and c.target == target.muscle})
-        entry = {"rule": rule.id, "title": kb.rules[rule.id].title, "states": states,
+        entry: dict[str, Any] = {"rule": rule.id, "title": kb.rules[rule.id].title, "states": states,
                  "fired": fired, "premises": premises,
                  "missing": sorted({m for p in premises for m in p["missing"]}),
                  "answered_no": sorted({m for p in premises for m in p["answered_no"]})}
