@@ -113,10 +113,11 @@ def why_not(kb: KnowledgeBase, case: Case, outcome: Outcome, target: Target) -> 
         sides = sorted({c.side or "" for f in outcome.findings + outcome.unresolved
                         for c in (*f.support, *f.against)
                         if c.rule == rule.id and c.target == target.muscle})
-        entry: dict[str, Any] = {"rule": rule.id, "title": kb.rules[rule.id].title, "states": states,
-                 "fired": fired, "premises": premises,
-                 "missing": sorted({m for p in premises for m in p["missing"]}),
-                 "answered_no": sorted({m for p in premises for m in p["answered_no"]})}
+        entry: dict[str, Any] = {
+            "rule": rule.id, "title": kb.rules[rule.id].title, "states": states,
+            "fired": fired, "premises": premises,
+            "missing": sorted({m for p in premises for m in p["missing"]}),
+            "answered_no": sorted({m for p in premises for m in p["answered_no"]})}
         if fired and target.side and sides and not any(side_covers(s or None, target.side)
                                                        for s in sides):
             entry["other_side"] = True
