@@ -7,6 +7,7 @@ from typing import Any
 
 from .certainty import rounded
 from .findings import Finding
+from .graph import node
 from .inference.ledger import Contribution, Premise
 from .knowledge import KnowledgeBase
 
@@ -80,6 +81,45 @@ def answers_behind(c: Contribution, signs: SignSupport) -> list[Premise]:
         else:
             out.append(p)
     return sorted(set(out))
+
+
+def _prefixes(kb: KnowledgeBase, p: Premise, signs: SignSupport) -> list[list[str]]:
+    if p.kind == "answer":
+        return [[node(kb, p.id)]]
+    if p.kind == "finding":
+        return [[f"muscle:{p.id}"]]
+    if p.kind == "subject":
+        return [["subject:age"]]
+    out = []
+    for inner in signs.get((p.id, p.side), (0.0, []))[1]:
+        if not inner.rule:
+            out.append([node(kb, p.id)])
+        else:
+            out += [[*path, node(kb, p.id)] for path in _paths_into(kb, inner, signs)]
+    return out
+
+
+def _paths_into(kb: KnowledgeBase, c: Contribution, signs: SignSupport) -> list[list[str]]:
+    """Paths ending just before the node ``c`` concludes."""
+    out = []
+    for p in c.premises:
+        out += _prefixes(kb, p, signs)
+    return out
+
+
+def graph_paths(kb: KnowledgeBase, f: Finding, signs: SignSupport,
+                member: str | None = None) -> list[list[str]]:
+    """Paths in the muscle graph from the answers (or the driver finding, for graph reasoning)
+    to the finding's muscle or group (and on to ``member`` of a group), one per derivation."""
+    paths = set()
+    for c in f.support:
+        if member:  # the muscle itself, through the groups the rule actually named
+            tail = [f"group:{g}" for g in c.via] + [node(kb, member)]
+        else:
+            tail = [f"group:{g}" for g in c.via if g != f.muscle] + [node(kb, f.muscle)]
+        for head in _paths_into(kb, c, signs):
+            paths.add(tuple(head + tail))
+    return [list(p) for p in sorted(paths, key=lambda p: (len(p), p))]
 
 
 def reason_line(f: Finding, kb: KnowledgeBase, signs: SignSupport) -> str:

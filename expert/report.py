@@ -13,7 +13,7 @@ from .case import Case
 from .certainty import rounded
 from .findings import Finding, Outcome
 from .knowledge import KnowledgeBase
-from .provenance import derivations, reason_line
+from .provenance import derivations, graph_paths, reason_line
 
 DISCLAIMER = ("Educational and trainer aid, not a diagnosis: findings are probable muscle "
               "imbalances commonly associated with what was reported, not a medical assessment. "
@@ -30,6 +30,7 @@ def _finding(f: Finding, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
         out["members"] = list(f.members)
     out["reason"] = reason_line(f, kb, outcome.signs) if f.support else ""
     out["because"] = derivations(f.support, kb, outcome.signs)
+    out["paths"] = graph_paths(kb, f, outcome.signs)
     if f.against:
         out["against"] = derivations(f.against, kb, outcome.signs)
     return out

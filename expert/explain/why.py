@@ -8,12 +8,10 @@ from typing import Any
 from ..case import Case
 from ..certainty import rounded
 from ..findings import Finding, Outcome, SignSupport
-from ..graph import node
 from ..graph.queries import anatomical_reason, relations_between
-from ..inference.ledger import Contribution, Premise
 from ..knowledge import KnowledgeBase
 from ..knowledge.rulebook import MuscleConclusion
-from ..provenance import derivations
+from ..provenance import derivations, graph_paths
 from .target import Target, findings_for
 
 OPPOSITE = {"overactive": "underactive", "underactive": "overactive"}
@@ -60,41 +58,6 @@ def _enrich(d: dict[str, Any], kb: KnowledgeBase, muscle: str) -> dict[str, Any]
     return out
 
 
-def _prefixes(kb: KnowledgeBase, p: Premise, signs: SignSupport) -> list[list[str]]:
-    if p.kind == "answer":
-        return [[node(kb, p.id)]]
-    if p.kind == "finding":
-        return [[f"muscle:{p.id}"]]
-    if p.kind == "subject":
-        return [["subject:age"]]
-    out = []
-    for inner in signs.get((p.id, p.side), (0.0, []))[1]:
-        if not inner.rule:
-            out.append([node(kb, p.id)])
-        else:
-            out += [[*path, node(kb, p.id)] for path in _paths_into(kb, inner, signs)]
-    return out
-
-
-def _paths_into(kb: KnowledgeBase, c: Contribution, signs: SignSupport) -> list[list[str]]:
-    """Paths ending just before the node ``c`` concludes."""
-    out = []
-    for p in c.premises:
-        out += _prefixes(kb, p, signs)
-    return out
-
-
-def graph_paths(kb: KnowledgeBase, f: Finding, muscle: str,
-                signs: SignSupport) -> list[list[str]]:
-    """Graph paths from the answers (or driver finding) to the muscle, one per derivation."""
-    paths = set()
-    for c in f.support:
-        tail = [f"group:{g}" for g in c.via] + [f"muscle:{muscle}"]
-        for head in _paths_into(kb, c, signs):
-            paths.add(tuple(head + tail))
-    return [list(p) for p in sorted(paths, key=lambda p: (len(p), p))]
-
-
 def explain_finding(kb: KnowledgeBase, f: Finding, muscle: str,
                     signs: SignSupport) -> dict[str, Any]:
     out: dict[str, Any] = {
@@ -104,7 +67,7 @@ def explain_finding(kb: KnowledgeBase, f: Finding, muscle: str,
         out["members"] = list(f.members)
     out["derivations"] = [_enrich(d, kb, muscle) for d in derivations(f.support, kb, signs)]
     out["against"] = [_enrich(d, kb, muscle) for d in derivations(f.against, kb, signs)]
-    out["paths"] = graph_paths(kb, f, muscle, signs)
+    out["paths"] = graph_paths(kb, f, signs, muscle)
     return out
 
 
