@@ -69,9 +69,16 @@ class ImbalanceEngine(KnowledgeEngine):
         self.graph = muscle_graph(kb)
         self.secondary: dict[str, float] = {str(k): v for k, v in
                                             kb.meta.inference.secondary.items()}
-        self.drivers: dict[str, frozenset[str]] = {kind: frozenset(u.split(":", 1)[1] for u, _, k in
-                                        self.graph.edges(data="kind") if k == kind)
-                        for kind in self.secondary}
+        # the graph's reasoning edges, read once: driver -> [(kind, affected, relation)]
+        self.reasoning: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for u, v, data in self.graph.edges(data=True):
+            if data["kind"] in self.secondary:
+                self.reasoning[u.split(":", 1)[1]].append(
+                    (data["kind"], v.split(":", 1)[1], data["relation"]))
+        self.drivers: dict[str, frozenset[str]] = {
+            kind: frozenset(m for m, edges in self.reasoning.items()
+                            if any(k == kind for k, _, _ in edges))
+            for kind in self.secondary}
         self._clear()
         super().__init__()
         self._deffacts = super().get_deffacts()
@@ -150,7 +157,10 @@ class ImbalanceEngine(KnowledgeEngine):
         from (reportable, and a driver of some reasoning edge)."""
         threshold = self.kb.meta.inference.report_threshold
         declared = []
-        for (muscle, side), contributions in per_side(self.kb, self.ledger.muscles).items():
+        drivers = self.drivers.get("reciprocal_inhibition", frozenset()) | self.drivers.get(
+            "synergistic_dominance", frozenset())
+        candidates = [c for c in self.ledger.muscles if c.target in drivers]
+        for (muscle, side), contributions in per_side(self.kb, candidates).items():
             found = resolve_one(muscle, side, contributions)
             if not found.state or found.certainty < threshold:
                 continue
@@ -166,11 +176,11 @@ class ImbalanceEngine(KnowledgeEngine):
         driver = self.direct[(fact["muscle"], fact["side"])]
         kind = REASONING[driver.value]
         factor = self.secondary[kind]
-        for _, target, data in self.graph.out_edges(f"muscle:{driver.id}", data=True):
-            if data["kind"] == kind:
+        for edge_kind, affected, relation in self.reasoning.get(driver.id, ()):
+            if edge_kind == kind:
                 self.ledger.secondary.append(Contribution(
-                    target.split(":", 1)[1], driver.side, kind, driver.certainty * factor,
-                    (driver,), OPPOSITE[driver.value], relation=data["relation"]))
+                    affected, driver.side, kind, driver.certainty * factor, (driver,),
+                    OPPOSITE[driver.value], relation=relation))
 
     # -- one case ----------------------------------------------------------------------
     def consult(self, answers: Iterable[Premise], age: int | None) -> Ledger:
