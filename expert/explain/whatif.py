@@ -72,27 +72,44 @@ def _leaf_findings(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str |
     return out
 
 
+def _fold(kb: KnowledgeBase, entries: list[tuple[str, str | None, Any, Any]]
+          ) -> list[tuple[str, str | None, Any, Any]]:
+    """Entries (muscle, side, before, after) with a whole group changing alike become the
+    group; larger groups first."""
+    index = {(m, s): (old, new) for m, s, old, new in entries}
+    for gid in sorted(kb.groups, key=lambda g: (-len(kb.expand(g)), g)):
+        leaves = kb.expand(gid)
+        for side in sorted({s for _, s in index}, key=lambda s: s or ""):
+            values = [index.get((m, side)) for m in leaves]
+            if all(values) and len(set(values)) == 1:
+                for m in leaves:
+                    del index[(m, side)]
+                index[(gid, side)] = values[0]  # type: ignore[assignment]
+    return sorted(((m, s, *v) for (m, s), v in index.items()), key=lambda e: (e[0], e[1] or ""))
+
+
 def diff(kb: KnowledgeBase, before: Outcome, after: Outcome) -> dict[str, Any]:
-    """Findings added, removed and changed, muscle by muscle (a change on both sides is
-    listed once, on both)."""
+    """Findings added, removed and changed: muscle by muscle, a change on both sides listed
+    once on both, a whole group changing alike listed as the group."""
     a, b = _leaf_findings(kb, before), _leaf_findings(kb, after)
-    rows: dict[tuple[str, str, Any, Any], list[str | None]] = {}
+    sides: dict[tuple[str, Any, Any], list[str | None]] = {}
     for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[1] or "")):
         old, new = a.get(key), b.get(key)
-        if old == new:
-            continue
-        kind = "added" if old is None else "removed" if new is None else "changed"
-        rows.setdefault((kind, key[0], old, new), []).append(key[1])
+        if old != new:
+            sides.setdefault((key[0], old, new), []).append(key[1])
+    entries = []
+    for (muscle, old, new), found in sides.items():
+        for side in (["both"] if found == ["left", "right"] else found):
+            entries.append((muscle, side, old, new))
     out: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "changed": []}
-    for (kind, muscle, old, new), sides in rows.items():
-        side = "both" if sides == ["left", "right"] else sides[0]
-        for s in sides if side != "both" else ["both"]:
-            entry: dict[str, Any] = {"muscle": muscle, "name": kb.name(muscle), "side": s}
-            if old:
-                entry["before"] = {"state": old[0], "certainty": old[1]}
-            if new:
-                entry["after"] = {"state": new[0], "certainty": new[1]}
-            out[kind].append(entry)
+    for muscle, side, old, new in _fold(kb, entries):
+        kind = "added" if old is None else "removed" if new is None else "changed"
+        entry: dict[str, Any] = {"muscle": muscle, "name": kb.name(muscle), "side": side}
+        if old:
+            entry["before"] = {"state": old[0], "certainty": old[1]}
+        if new:
+            entry["after"] = {"state": new[0], "certainty": new[1]}
+        out[kind].append(entry)
     ref = [o.referral.level if o.referral else None for o in (before, after)]
     return {**out, "referral": {"before": ref[0], "after": ref[1]}}
 
