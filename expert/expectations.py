@@ -7,8 +7,10 @@ contains it) and side-aware (``@left`` is met by a finding on the left or on bot
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .case import Case
-from .findings import Outcome
+from .findings import Finding, Outcome
 from .knowledge import KnowledgeBase
 
 
@@ -23,12 +25,34 @@ def _side_ok(found: str | None, wanted: str | None) -> bool:
 
 
 def _has(kb: KnowledgeBase, outcome: Outcome, state: str, item: str) -> bool:
+    return item_met(kb, outcome.findings, state, item)
+
+
+def item_met(kb: KnowledgeBase, findings: Iterable[Finding], state: str, item: str) -> bool:
+    """Whether findings meet one expected ``item`` (``node`` or ``node@side``) in ``state``."""
     node, _, side = item.partition("@")
-    sides = {f.side for f in outcome.findings
-             if f.state == state and _covers(kb, f.muscle, node)}
+    sides = {f.side for f in findings if f.state == state and _covers(kb, f.muscle, node)}
     if side == "both":
         return "both" in sides or {"left", "right"} <= sides or None in sides
     return any(_side_ok(s, side or None) for s in sides)
+
+
+def item_reported(kb: KnowledgeBase, findings: Iterable[Finding], state: str, item: str) -> bool:
+    """Whether the item's muscle or group is reported in ``state`` on any side."""
+    node = item.partition("@")[0]
+    return any(f.state == state and _covers(kb, f.muscle, node) for f in findings)
+
+
+def finding_expected(kb: KnowledgeBase, finding: Finding, items: Iterable[str]) -> bool:
+    """Whether a finding answers one of the expected ``items`` of its state: group-aware, and
+    on an overlapping side (a side-less item, a midline muscle or ``both`` overlap any side)."""
+    for item in items:
+        node, _, side = item.partition("@")
+        if not _covers(kb, finding.muscle, node):
+            continue
+        if not side or finding.side in (None, "both", side) or side == "both":
+            return True
+    return False
 
 
 def misses(case: Case, kb: KnowledgeBase, outcome: Outcome) -> list[str]:

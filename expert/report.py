@@ -54,7 +54,8 @@ def referral_data(outcome: Outcome, kb: KnowledgeBase) -> dict[str, Any] | None:
     }
 
 
-def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
+def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome,
+            program: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "case_id": case.id,
         "title": case.title or None,
@@ -68,5 +69,5 @@ def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
                   for (s, side), (cf, _) in sorted(outcome.signs.items(),
                                                     key=lambda kv: (kv[0][0], kv[0][1] or ""))],
         "rules_fired": outcome.fired,
-        "program": None,
+        "program": program,
     }

@@ -1,1 +1,210 @@
-"""``imbalance batch`` (being written)."""
+"""``imbalance batch``: run many case files, stream one record per case, score them against
+their expected answers and write an evaluation report."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import knowledge, main
+
+EXIT_OK, EXIT_INPUT, EXIT_MISSED = 0, 1, 3
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the records to this file (atomically, when the run ends) instead of "
+                   "stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="jsonl: one record per case; csv: one row per finding.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes (default: the number of CPUs); 1 runs in this process.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the evaluation report: FILE.html (with charts), FILE.md or FILE.json.")
+@click.option("--check", is_flag=True,
+              help="Exit with status 3 when a case misses its expected answers.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: when stderr is a terminal).")
+@click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@click.pass_context
+def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str,
+          jobs: int | None, report: Path | None, check: bool, progress: bool | None,
+          quiet: bool) -> None:
+    """Evaluate many cases and score them against their expected answers.
+
+    PATH is a case file (YAML or JSON), a directory (searched recursively for .yaml, .yml,
+    .json and .jsonl files), a quoted glob pattern, a JSON Lines file (.jsonl: one case per
+    line) or - for JSON Lines on stdin. Records stream out in input order, whatever --jobs is.
+    A case that cannot be read becomes a record with its errors (file and line); the run goes
+    on. Formats and definitions: docs/batch.md.
+
+    \b
+    Exit status:
+      0  every case was read and evaluated (and, with --check, met its expectations)
+      1  some cases could not be read or had problems (see their records' errors)
+      2  bad command line
+      3  with --check: every case was read, but some missed their expected answers
+
+    \b
+    Examples:
+      imbalance batch examples/cases --report report.html > records.jsonl
+      imbalance batch examples/cases --check --quiet --out /dev/null
+      imbalance batch 'cases/**/*.yaml' more.jsonl --format csv --out findings.csv
+    """
+    from ..batch.rendering import report_format
+
+    report_fmt = None
+    if report is not None:
+        report_fmt = report_format(report)
+        if report_fmt is None:
+            raise click.BadParameter("the report must end in .html, .md or .json",
+                                     param_hint="--report")
+    for option, path in (("--out", out), ("--report", report)):
+        if path is not None and not path.resolve().parent.is_dir():
+            raise click.BadParameter(f"{path.parent} is not a directory", param_hint=option)
+    from ..batch.records import Output
+    from ..batch.runner import Evaluator, Settings, cpu_count, run
+    from ..batch.sources import STDIN, count
+
+    kb = knowledge(ctx)
+    settings = Settings(kb_path=str(ctx.obj["kb_path"]) if ctx.obj["kb_path"] else None,
+                        jobs=jobs or cpu_count(), debug=ctx.obj["debug"])
+    show = sys.stderr.isatty() if progress is None else progress
+    on_terminal = show and out is None and sys.stdout.isatty()  # records print above the bar
+    stdin = sys.stdin.buffer if STDIN in paths else None
+    started = time.perf_counter()
+    try:
+        with Evaluator(settings) as evaluator, \
+                _Bar(show, count(paths) if show else None, on_terminal) as bar, \
+                Output(out, fmt, bar.stdout) as output:
+            board = run(paths, evaluator, kb, output.write, bar.advance, stdin)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        ctx.exit(EXIT_INPUT)
+    elapsed = time.perf_counter() - started
+    results = board.results(list(paths))
+    if report is not None and report_fmt is not None:
+        from ..batch.rendering import render
+        from ..output import write_atomic
+        write_atomic(report, render(results, report_fmt))
+    if not quiet:
+        _summary(results, elapsed, settings.jobs, report)
+    cases = results["cases"]
+    if cases["with_errors"]:
+        ctx.exit(EXIT_INPUT)
+    if check and cases["missed"]:
+        ctx.exit(EXIT_MISSED)
+
+
+class _Bar:
+    """A rich progress bar on stderr, or nothing. When the records go to the same terminal,
+    the bar is drawn on stdout and :attr:`stdout` prints the records above it, unwrapped."""
+
+    def __init__(self, show: bool, total: int | None, on_terminal: bool = False) -> None:
+        self.show = show
+        self.total = total
+        self.on_terminal = on_terminal
+        self.stdout: Any = None
+        self._progress: Any = None
+        self._task: Any = None
+        self._problems = 0
+
+    def __enter__(self) -> _Bar:
+        if self.show:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            self._progress = Progress(
+                TextColumn("[bold]cases"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[problems]}"), TimeElapsedColumn(),
+                TextColumn("eta"), TimeRemainingColumn(),
+                console=Console(stderr=not self.on_terminal), redirect_stdout=False,
+                redirect_stderr=False)
+            self._progress.start()
+            if self.on_terminal:
+                self.stdout = _Lines(self._progress.console)
+            self._task = self._progress.add_task("cases", total=self.total, problems="")
+        return self
+
+    def advance(self, record: dict[str, Any]) -> None:
+        if self._progress is None:
+            return
+        if record["errors"]:
+            self._problems += 1
+            self._progress.update(self._task, advance=1,
+                                  problems=f"[red]{self._problems} with problems")
+        else:
+            self._progress.update(self._task, advance=1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            done = self._progress.tasks[0].completed
+            self._progress.update(self._task, total=done)
+            self._progress.stop()
+
+
+class _Lines:
+    """Text written to a rich console as it is: no markup, highlighting or wrapping."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+
+    def write(self, text: str) -> None:
+        self.console.out(text, end="", highlight=False)
+
+    def flush(self) -> None:
+        self.console.file.flush()
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _summary(r: dict[str, Any], elapsed: float, jobs: int, report: Path | None) -> None:
+    from ..batch.records import error_text
+
+    c = r["cases"]
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
+    speed = c["total"] / elapsed if elapsed > 0 else 0.0
+    say(f"{c['total']:,} cases in {elapsed:.2f} s ({speed:,.0f} cases/s, {jobs} "
+        f"job{'s' * (jobs != 1)}): {c['evaluated']:,} evaluated, {c['failed']:,} could not be "
+        f"evaluated, {c['with_errors']:,} with problems")
+    if c["checked"]:
+        say(f"expectations: {c['passed']:,} of {c['checked']:,} cases agree, "
+            f"{c['missed']:,} disagree")
+        for state, s in r["states"].items():
+            say(f"  {state:<11} precision {_rate(s['precision'])}  recall {_rate(s['recall'])}  "
+                f"F1 {_rate(s['f1'])}")
+        ref = r["referral"]
+        say(f"  sides {r['sides']['right']}/{r['sides']['checked']} right; referrals "
+            f"{ref['correct']}/{ref['checked']} right, {ref['missed']} missed")
+    else:
+        say("expectations: no case has an expected block")
+    rules = r["rules"]
+    never = ", ".join(n["id"] for n in rules["never"][:8])
+    more = f" and {len(rules['never']) - 8} more" if len(rules["never"]) > 8 else ""
+    say(f"rules: {rules['fired']} of {rules['total']} fired" +
+        (f"; never: {never}{more}" if never else ""))
+    for d in r["disagreements"]["shown"][:10]:
+        where = d["source"] + (f":{d['line']}" if d["line"] else "")
+        say(f"disagrees: {d['case_id']} ({where}): {'; '.join(d['misses'])}")
+    for p in r["problems"]["shown"][:10]:
+        for e in p["errors"]:
+            say(error_text(e))
+    hidden = r["problems"]["more"] + max(0, len(r["problems"]["shown"]) - 10)
+    if hidden > 0:
+        say(f"... and {hidden:,} more cases with problems (see their records)")
+    if report is not None:
+        say(f"report: {report}")

@@ -1,1 +1,70 @@
-"""``imbalance consult`` (being written)."""
+"""``imbalance consult``: the interactive consultation (see docs/consultation.md)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+
+from . import knowledge, main
+
+
+@main.command()
+@click.option("--mode", type=click.Choice(["self", "trainer"]), default=None,
+              help="self: a person alone (symptoms, habits, what a mirror shows); trainer: adds "
+                   "the overhead squat, single-leg squat, push and pull assessments. "
+                   "[default: self, or the mode of a resumed session]")
+@click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the consultation here (JSON, after every answer). Default: a new "
+                   "consultation-DATE-TIME.json in the current folder.")
+@click.option("--resume", "resume_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Continue a saved consultation from the question where it stopped.")
+@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
+@click.pass_context
+def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
+            resume_file: Path | None, no_color: bool) -> None:
+    """Answer questions one at a time and leave with findings, reasons and a programme, or a
+    referral. Only questions whose answer can still change something are asked.
+
+    Type help at any prompt for the commands (why, review, change N, back, how N,
+    explain MUSCLE, quit). Answers are saved as you go; Ctrl-C or closing the terminal
+    keeps them for --resume.
+    """
+    from ..consultation.consultant import Consultant
+    from ..consultation.dialogue import Dialogue
+    from ..consultation.screen import Screen, use_color
+    from ..consultation.session import Session, SessionError, default_path
+    from ..inference.reasoner import Reasoner
+
+    if resume_file is not None and session_file is not None:
+        raise click.UsageError("--resume FILE keeps saving to FILE; leave out --session")
+    kb = knowledge(ctx)
+    screen = Screen(use_color(no_color))
+    try:
+        if resume_file is not None:
+            session = Session.load(resume_file)
+            consultant = Consultant(kb, session, Reasoner(kb))
+            if mode is not None and mode != session.mode:
+                consultant.set_mode(mode)
+        else:
+            path = session_file or default_path()
+            if path.exists():
+                raise SessionError(f"{path} already exists: continue it with --resume "
+                                   f"{shlex.quote(str(path))}, or choose another --session")
+            session = Session(path, mode or "self", kb.version)
+            consultant = Consultant(kb, session, Reasoner(kb))
+            consultant.current()  # decides the first question and creates the file
+    except SessionError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(1)
+    except OSError as exc:
+        click.echo(f"error: cannot write the session file: {exc}", err=True)
+        ctx.exit(1)
+    prefix = ["imbalance"]
+    if ctx.obj.get("kb_path"):
+        prefix += ["--kb", str(ctx.obj["kb_path"])]
+    resume = shlex.join([*prefix, "consult", "--resume", str(session.path)])
+    dialogue = Dialogue(consultant, screen, resume)
+    dialogue.welcome(resumed=resume_file is not None)
+    ctx.exit(dialogue.run())

@@ -51,5 +51,8 @@ def show_case(console: Console, data: dict[str, Any]) -> None:
     if data.get("unresolved"):
         names = ", ".join(f"{u['name']} ({_side(u['side'])})" for u in data["unresolved"])
         console.print(f"Evidence pointed both ways, so nothing is reported for: {names}")
+    if data.get("program"):
+        from .program_display import show_program
+        show_program(console, data["program"])
     console.print()
     console.print(Text(data["disclaimer"], style="italic"))

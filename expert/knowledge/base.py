@@ -17,6 +17,7 @@ from .catalogue import (
     Sign,
     Source,
 )
+from .exercises import Avoided, Dose, Exercise, Plan, Restriction, SafetyNote
 from .rulebook import InferenceRule, RedFlag
 
 
@@ -36,6 +37,13 @@ class KnowledgeBase:
     rules: dict[str, InferenceRule]
     red_flags: dict[str, RedFlag]
     files: dict[str, str] = field(default_factory=dict)  # record id -> file it came from
+    # the corrective programme (exercises.yaml, doses.yaml, safety.yaml; optional files)
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    avoided: dict[str, Avoided] = field(default_factory=dict)
+    doses: dict[str, Dose] = field(default_factory=dict)  # by technique
+    plans: dict[str, Plan] = field(default_factory=dict)
+    restrictions: dict[str, Restriction] = field(default_factory=dict)
+    safety_notes: dict[str, SafetyNote] = field(default_factory=dict)
 
     @property
     def version(self) -> str:

@@ -161,6 +161,9 @@ class Question(Record):
     person: Text
     trainer: Text
     help: str = ""
+    # how to run the assessment (or set up the observation) the question belongs to; the
+    # consultation shows each distinct text once, before the first question that carries it
+    instructions: str = ""
     sources: list[SourceKey] = []
 
 

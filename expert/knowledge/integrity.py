@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from difflib import get_close_matches
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from ..problems import Problem
 from .rulebook import (
@@ -96,6 +96,7 @@ class _Checker:
                                              "is already an observation (a sign of itself)"))
         self.rules()
         self.red_flags()
+        self.programme()
         return self.problems
 
     def _cycle_members(self) -> set[str]:
@@ -159,6 +160,81 @@ class _Checker:
             if q.category == "red_flag" and qid not in screened:
                 self.problems.append(Problem(self.where("questions", qid), qid, "category",
                                              "red-flag question that no red-flag rule screens"))
+
+
+    def programme(self) -> None:
+        """The corrective-programme files: every id resolves, every technique has a dose, every
+        condition restricts something (checked only when the knowledge base has exercises)."""
+        kb = self.kb
+        if not kb.exercises:
+            return
+        from ..case import Equipment  # the equipment vocabulary of case files
+        equipment = set(get_args(Equipment))
+        nodes = set(kb.muscles) | set(kb.groups)
+        src = set(kb.sources)
+        for eid, ex in kb.exercises.items():
+            t = "exercises"
+            self.refs(t, eid, "sources", ex.sources, src, "source")
+            self.refs(t, eid, "targets", ex.targets, nodes, "muscle or group")
+            self.refs(t, eid, "signs", ex.signs, kb.sign_ids, "sign")
+            self.refs(t, eid, "not_with", ex.not_with, kb.sign_ids, "sign")
+            self.refs(t, eid, "checkpoints", ex.checkpoints, kb.checkpoints, "checkpoint")
+            self.refs(t, eid, "regions", ex.regions, kb.regions, "region")
+            self.refs(t, eid, "equipment", [e for o in ex.equipment_options() for e in o],
+                      equipment, "equipment")
+            self.refs(t, eid, "alternatives", ex.alternatives, kb.exercises, "exercise")
+            for alt in ex.alternatives:
+                if alt in kb.exercises and kb.exercises[alt].phase != ex.phase:
+                    self.problems.append(Problem(self.where(t, eid), eid, "alternatives",
+                                                 f"{alt!r} belongs to another phase"))
+            for fld, tech in [("technique", ex.technique), *(("options", o) for o in ex.options)]:
+                dose = kb.doses.get(tech)
+                if dose is None:
+                    self.ref(t, eid, fld, tech, kb.doses, "technique (no dose in doses.yaml)")
+                elif dose.phase != ex.phase:
+                    self.problems.append(Problem(self.where(t, eid), eid, fld,
+                                                 f"technique {tech!r} belongs to the "
+                                                 f"{dose.phase} phase, not {ex.phase}"))
+        for aid, av in kb.avoided.items():
+            self.refs("avoided", aid, "sources", av.sources, src, "source")
+            self.refs("avoided", aid, "concerns", av.concerns, nodes, "muscle or group")
+            self.refs("avoided", aid, "instead", av.instead, kb.exercises, "exercise")
+        phases = {d.phase for d in kb.doses.values()}
+        for tech, dose in kb.doses.items():
+            self.refs("doses", tech, "sources",
+                      [k for v in dose.variants for k in v.sources]
+                      + (dose.older_adults.sources if dose.older_adults else []), src, "source")
+        for phase in sorted({ex.phase for ex in kb.exercises.values()} - phases):
+            self.problems.append(Problem("doses.yaml", phase, "phase",
+                                         f"no dose for the {phase} phase"))
+        if not kb.plans:
+            self.problems.append(Problem("doses.yaml", "plans", "",
+                                         "no programme block (plans) defined"))
+        for pid, plan in kb.plans.items():
+            self.refs("plans", pid, "sources", plan.sources, src, "source")
+            self.refs("plans", pid, "assumed_equipment", plan.assumed_equipment, equipment,
+                      "equipment")
+            self.refs("plans", pid, "region_checkpoints", plan.region_checkpoints, kb.regions,
+                      "region")
+            self.refs("plans", pid, "region_checkpoints", plan.region_checkpoints.values(),
+                      kb.checkpoints, "checkpoint")
+        conditions = {q for q, rec in kb.questions.items() if rec.category == "condition"}
+        restricted: set[str] = set()
+        for rid, r in kb.restrictions.items():
+            t = "restrictions"
+            self.refs(t, rid, "sources", r.sources, src, "source")
+            if r.condition is not None:
+                self.ref(t, rid, "condition", r.condition, conditions, "condition question")
+                restricted.add(r.condition)
+            self.refs(t, rid, "techniques", r.techniques, kb.doses, "technique")
+            self.refs(t, rid, "muscles", r.muscles, nodes, "muscle or group")
+            self.refs(t, rid, "regions", r.regions, kb.regions, "region")
+            self.refs(t, rid, "exercises", r.exercises, kb.exercises, "exercise")
+        for qid in sorted(conditions - restricted):
+            self.problems.append(Problem(self.where("questions", qid), qid, "category",
+                                         "condition that no safety restriction handles"))
+        for nid, note in kb.safety_notes.items():
+            self.refs("safety_notes", nid, "sources", note.sources, src, "source")
 
 
 def check(kb: KnowledgeBase) -> list[Problem]:

@@ -26,6 +26,7 @@ from .catalogue import (
     Sign,
     Source,
 )
+from .exercises import Avoided, Dose, Exercise, Plan, Restriction, SafetyNote
 from .integrity import check
 from .rulebook import InferenceRule, RedFlag
 
@@ -40,7 +41,13 @@ FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
     "relations.yaml": {"relations": (Relation, "id")},
     "questions.yaml": {"questions": (Question, "id")},
     "signs.yaml": {"signs": (Sign, "id")},
+    # the corrective programme: optional, a knowledge base without them gives no programme
+    "exercises.yaml": {"exercises": (Exercise, "id"), "avoided": (Avoided, "id")},
+    "doses.yaml": {"doses": (Dose, "technique"), "plans": (Plan, "id")},
+    "safety.yaml": {"restrictions": (Restriction, "id"),
+                    "safety_notes": (SafetyNote, "id")},
 }
+OPTIONAL_FACT_FILES = frozenset({"exercises.yaml", "doses.yaml", "safety.yaml"})
 RULE_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "rules": (InferenceRule, "id"), "red_flags": (RedFlag, "id")}
 _TAGS = {"observation", "sign", "any_of", "subject", "muscle"}
@@ -159,7 +166,8 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
                 reader.problems += validation_problems(exc, reader.rel(meta_path), "")
     tables: dict[str, dict[str, Any]] = {}
     for fname, layout in FACT_FILES.items():
-        reader.sections(facts / fname, layout, tables)
+        reader.sections(facts / fname, layout, tables,
+                        required=fname not in OPTIONAL_FACT_FILES)
     rule_files = sorted(rules.glob("*.yaml")) if rules.is_dir() else []
     if not rule_files:
         reader.problems.append(Problem(reader.rel(rules), message="no rule files (*.yaml)"))
@@ -174,7 +182,10 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         groups=tables.get("groups", {}), relations=tables.get("relations", {}),
         questions=tables.get("questions", {}), signs=tables.get("signs", {}),
         rules=tables.get("rules", {}), red_flags=tables.get("red_flags", {}),
-        files=reader.files)
+        files=reader.files, exercises=tables.get("exercises", {}),
+        avoided=tables.get("avoided", {}), doses=tables.get("doses", {}),
+        plans=tables.get("plans", {}), restrictions=tables.get("restrictions", {}),
+        safety_notes=tables.get("safety_notes", {}))
     return kb, reader.problems + check(kb)
 
 

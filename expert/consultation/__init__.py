@@ -1,0 +1,17 @@
+"""The interactive consultation behind ``imbalance consult``: a MYCIN-style dialogue that asks
+only the questions whose answer can still change a finding or the referral.
+
+Modules, each named after what it owns:
+
+- ``questionnaire``: what can be asked in a mode, in which order, under which heading (all from
+  the knowledge base's data);
+- ``relevance``: which questions can still matter given the answers so far, and through which
+  rules (the knowledge base's rule index);
+- ``agenda``: a small experta engine that decides what to ask next (salience strata);
+- ``answers`` and ``commands``: reading forgiving input;
+- ``session``: the state of one consultation, saved atomically as JSON after every answer;
+- ``consultant``: answers in, the next question and the findings out (no terminal I/O);
+- ``reasons``: why a question is asked, and how a finding was reached, in words;
+- ``casefile``: the consultation written as a case file for ``imbalance run``;
+- ``screen`` and ``dialogue``: the terminal, and the loop with its commands.
+"""

@@ -1,0 +1,109 @@
+"""Reading an answer as a person types it: forgiving, and precise about what is wrong.
+
+``yes`` / ``no`` / ``unknown`` (``y``, ``n``, ``?``, ``u``, ``dk``, any case), a side for sided
+questions (``left`` / ``right`` / ``both``, or ``l`` / ``r`` / ``b``; a side means yes), and an
+optional certainty after the answer (``yes 0.6``, ``l .8``, ``yes 60%``). The age is a whole
+number of years, or ``?``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SIDES = ("left", "right", "both")
+WORDS = {
+    "y": "yes", "yes": "yes", "yeah": "yes", "yep": "yes", "true": "yes",
+    "n": "no", "no": "no", "nope": "no", "false": "no",
+    "?": "unknown", "u": "unknown", "unknown": "unknown", "dk": "unknown",
+    "don't know": "unknown", "dont know": "unknown", "not sure": "unknown",
+    "l": "left", "left": "left", "r": "right", "right": "right", "b": "both", "both": "both",
+}
+_SPLIT = re.compile(r"^(?P<word>.*?)(?:[\s,:]+(?P<cf>\d*\.?\d+%?))?$")
+
+
+class BadAnswer(ValueError):
+    """What was typed is not an answer to this question; the message says what to type."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer as it will be recorded: ``value`` as in case files, and its certainty."""
+
+    value: str  # yes | no | unknown | left | right | both, or an age in years
+    certainty: float = 1.0
+
+    @property
+    def positive(self) -> bool:
+        return self.value in ("yes", *SIDES) and self.certainty > 0
+
+
+def choices(sided: bool) -> str:
+    """The allowed answers, as shown with a question."""
+    return "yes / no / ? (or left / right / both)" if sided else "yes / no / ?"
+
+
+SIDE_CHOICES = "left / right / both / ?"
+AGE_CHOICES = "years / ?"
+
+
+def _certainty(text: str | None) -> float:
+    if text is None:
+        return 1.0
+    value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    if not 0 <= value <= 1:
+        raise BadAnswer(f"a certainty is between 0 and 1 (or 0% to 100%), not {text}")
+    return round(value, 4)
+
+
+def _split(text: str) -> tuple[str, float]:
+    cleaned = " ".join(text.strip().lower().split())
+    match = _SPLIT.match(cleaned)
+    word, cf = (match.group("word"), match.group("cf")) if match else (cleaned, None)
+    if word not in WORDS and cf is not None:  # a bare number such as "0.6"
+        word, cf = cleaned, None
+    return word.strip(" ,:"), _certainty(cf)
+
+
+def parse_answer(text: str, sided: bool) -> Reply:
+    """Read an answer to a yes/no question (a side also answers a sided one)."""
+    word, certainty = _split(text)
+    if not word:
+        raise BadAnswer(f"please answer {choices(sided)}")
+    value = WORDS.get(word)
+    if value is None:
+        raise BadAnswer(f"{text.strip()!r} is not an answer: type {choices(sided)}, "
+                        "or help")
+    if value in SIDES and not sided:
+        raise BadAnswer("this question has no side: answer yes, no or ?")
+    if value == "unknown" and certainty != 1.0:
+        raise BadAnswer("a certainty goes with yes, no or a side, not with ?")
+    return Reply(value, certainty)
+
+
+def parse_side(text: str, certainty: float = 1.0) -> Reply:
+    """Read the side of a yes; ``?`` keeps the yes without a side."""
+    word, typed = _split(text)
+    value = WORDS.get(word)
+    if value not in (*SIDES, "unknown"):
+        raise BadAnswer(f"which side? type {SIDE_CHOICES}" +
+                        (" (the yes is already recorded)" if value in ("yes", "no") else ""))
+    if value == "unknown":
+        return Reply("yes", certainty)
+    return Reply(value, typed if typed != 1.0 else certainty)
+
+
+def parse_age(text: str) -> Reply:
+    word = text.strip().lower()
+    if WORDS.get(word) == "unknown" or word in ("skip", "-"):
+        return Reply("unknown")
+    word = word.removesuffix("years").removesuffix("y").strip()
+    if not word.isdigit() or not 0 <= int(word) <= 120:
+        raise BadAnswer("type the age as a whole number of years (0 to 120), or ? to skip")
+    return Reply(str(int(word)))
+
+
+def describe(value: str, certainty: float = 1.0) -> str:
+    """An answer in words, as shown in reviews."""
+    text = {"unknown": "don't know"}.get(value, value)
+    return text if certainty == 1.0 else f"{text} (certainty {certainty:g})"

@@ -1,0 +1,240 @@
+"""The consultant: answers in, the next question and the findings out. No terminal I/O.
+
+After every change to the answers it re-derives everything: the case, the reasoner's outcome
+(findings and referral), which open questions can still matter, and the agenda's choice of the
+next question; then it saves the session (atomically) with that question as pending.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..case import Case, parse_case
+from ..findings import Outcome
+from ..inference.reasoner import Reasoner
+from ..knowledge import KnowledgeBase
+from ..problems import InputError
+from .agenda import Agenda
+from .answers import SIDES, Reply
+from .questionnaire import AGE, Questionnaire, Topic
+from .relevance import Effect, Relevance, Snapshot
+from .session import Item, Pending, Session, SessionError
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question to put: the topic, which part (the answer, or the side of a yes), and the
+    number it has in this consultation."""
+
+    topic: Topic
+    part: str
+    number: int
+
+
+def case_id(session: Session) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", session.path.stem).strip("._-")
+    return stem or "consultation"
+
+
+class Consultant:
+    """One consultation over one knowledge base. Build the reasoner once per process and pass
+    it in (it is the expensive part)."""
+
+    def __init__(self, kb: KnowledgeBase, session: Session, reasoner: Reasoner | None = None,
+                 relevance: Relevance | None = None) -> None:
+        self.kb = kb
+        self.reasoner = reasoner or Reasoner(kb)
+        self.relevance = relevance or Relevance(kb)
+        self.agenda = Agenda()
+        self.session = session
+        self.questionnaire = Questionnaire(kb, session.mode)
+        self._check(session)
+        self._cache: dict[str, Any] = {}
+
+    def _check(self, session: Session) -> None:
+        for item in session.items:
+            if item.key == AGE:
+                continue
+            question = self.kb.questions.get(item.key)
+            if question is None:
+                raise SessionError(f"{session.path}: answers {item.key!r}, which this knowledge "
+                                   f"base ({self.kb.version}) does not know")
+            if item.value in SIDES and not question.sided:
+                raise SessionError(f"{session.path}: answers {item.key} with a side, but it has "
+                                   "none")
+
+    # -- derived state (cached until the answers change) ------------------------------------
+    def _changed(self) -> None:
+        self._cache.clear()
+
+    def case(self) -> Case:
+        if "case" not in self._cache:
+            answers: dict[str, Any] = {}
+            age = None
+            for item in self.session.items:
+                if item.key == AGE:
+                    age = int(item.value) if item.value.isdigit() else None
+                elif item.certainty == 1.0:
+                    answers[item.key] = item.value
+                else:
+                    answers[item.key] = {"value": item.value, "certainty": item.certainty}
+            data: dict[str, Any] = {"id": case_id(self.session), "answers": answers,
+                                    "title": f"consultation in {self.session.mode} mode"}
+            if age is not None:
+                data["subject"] = {"age": age}
+            try:
+                self._cache["case"] = parse_case(data, str(self.session.path), self.kb)
+            except InputError as exc:
+                raise SessionError(str(exc).splitlines()[0]) from None
+        case: Case = self._cache["case"]
+        return case
+
+    def outcome(self) -> Outcome:
+        if "outcome" not in self._cache:
+            self._cache["outcome"] = self.reasoner.evaluate(self.case())
+        outcome: Outcome = self._cache["outcome"]
+        return outcome
+
+    def report(self) -> dict[str, Any]:
+        """The report of the answers so far (``expert.report.to_data``)."""
+        if "report" not in self._cache:
+            from ..report import to_data
+            self._cache["report"] = to_data(self.case(), self.kb, self.outcome(),
+                                            self.programme())
+        report: dict[str, Any] = self._cache["report"]
+        return report
+
+    def programme(self) -> dict[str, Any] | None:
+        """The corrective programme for the answers so far, as ``imbalance run`` builds it
+        (None under a referral, or where this installation has no programme generator)."""
+        try:
+            from ..program import build_program
+        except ImportError:  # pragma: no cover - the generator ships with the package
+            return None
+        program = build_program(self.kb, self.case(), self.outcome())
+        return program.to_data() if program else None
+
+    @property
+    def referral(self) -> bool:
+        return self.outcome().referral is not None
+
+    def open_keys(self) -> set[str]:
+        answered = self.session.answered()
+        return {k for k in self.questionnaire.topics if k not in answered}
+
+    def snapshot(self) -> Snapshot:
+        if "snapshot" not in self._cache:
+            positives: dict[str, str | None] = {}
+            age = None
+            for item in self.session.items:
+                if item.key == AGE:
+                    age = int(item.value) if item.value.isdigit() else None
+                elif Reply(item.value, item.certainty).positive:
+                    positives[item.key] = item.value if item.value in SIDES else None
+            self._cache["snapshot"] = self.relevance.snapshot(positives, self.open_keys(), age,
+                                                              self.outcome())
+        snapshot: Snapshot = self._cache["snapshot"]
+        return snapshot
+
+    def skipped(self) -> int:
+        """How many questions of the mode were left out because they could not change
+        anything (at the end of a consultation: every question still open)."""
+        return sum(1 for k in self.open_keys()
+                   if self.questionnaire.topic(k).stratum != "programme" or self.report().get(
+                       "program") is None)
+
+    def effects(self, key: str) -> list[Effect]:
+        """What a yes to ``key`` could still change (for ``why``)."""
+        return self.snapshot().effects(key)
+
+    # -- the next question ----------------------------------------------------------------------
+    def _valid(self, pending: Pending | None) -> bool:
+        if pending is None or pending.key not in self.questionnaire:
+            return False
+        item = self.session.item(pending.key)
+        if pending.part == "side":
+            return item is not None and item.side_pending
+        return item is None
+
+    def _decide(self) -> Pending | None:
+        if self.referral:
+            return None
+        snapshot = self.snapshot()
+        opened = [self.questionnaire.topic(k) for k in self.open_keys()]
+        pairs = [(t, t.stratum == "programme" or snapshot.matters(t.key)) for t in opened]
+        programme = False
+        if not any(m for t, m in pairs if t.stratum != "programme") and \
+                any(t.stratum == "programme" for t in opened):
+            programme = self.report().get("program") is not None
+        return self.agenda.next(self.session.items, pairs, self.referral, programme)
+
+    def current(self) -> Prompt | None:
+        """The question being asked, deciding (and saving) it if there is none yet."""
+        session = self.session
+        if not self._valid(session.pending):
+            session.pending = self._decide()
+            session.complete = session.pending is None
+            session.save()
+        if session.pending is None:
+            return None
+        topic = self.questionnaire.topic(session.pending.key)
+        index = session.index(topic.key)
+        number = (index if index is not None else len(session.items)) + 1
+        return Prompt(topic, session.pending.part, number)
+
+    # -- changing the answers ---------------------------------------------------------------
+    def _after_change(self, pending: Pending | None = None) -> None:
+        self._changed()
+        self.session.pending = pending
+        if not self._valid(pending):
+            self.session.pending = self._decide()
+        self.session.complete = self.session.pending is None
+        self.session.save()
+
+    def answer(self, reply: Reply) -> None:
+        """Record the answer to the pending question, decide the next one and save."""
+        pending = self.session.pending
+        if pending is None:
+            raise ValueError("no question is pending")
+        topic = self.questionnaire.topic(pending.key)
+        if pending.part == "side":
+            item = self.session.item(topic.key)
+            assert item is not None
+            item.value, item.certainty, item.side_pending = (reply.value, reply.certainty,
+                                                             False)
+        else:
+            ask_side = topic.sided and reply.value == "yes"
+            self.session.items.append(Item(topic.key, reply.value, reply.certainty, ask_side))
+        self._after_change()
+
+    def back(self) -> bool:
+        """Undo the last answer and ask its question again; False if there is none."""
+        if not self.session.items:
+            return False
+        item = self.session.items.pop()
+        self._after_change(Pending(item.key))
+        return True
+
+    def change(self, number: int, reply: Reply) -> Item:
+        """Replace answer ``number`` (1-based) and re-derive everything."""
+        item = self.session.items[number - 1]
+        item.value, item.certainty, item.side_pending = reply.value, reply.certainty, False
+        pending = self.session.pending
+        self._after_change(pending if pending and pending.key != item.key else None)
+        return item
+
+    def item(self, number: int) -> Item | None:
+        items = self.session.items
+        return items[number - 1] if 1 <= number <= len(items) else None
+
+    def topic_of(self, key: str) -> Topic | None:
+        return self.questionnaire.topics.get(key)
+
+    def set_mode(self, mode: str) -> None:
+        """Switch mode (on resume): the answers stay, the texts and the open questions change."""
+        if mode != self.session.mode:
+            self.session.mode = mode
+            self.questionnaire = Questionnaire(self.kb, mode)
+            self._after_change(self.session.pending)

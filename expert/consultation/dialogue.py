@@ -1,0 +1,324 @@
+"""The dialogue: puts the consultant's questions, reads answers and commands, and ends with the
+findings, their reasons and the programme (or the referral) and an offer to save a case file.
+
+Nothing is lost: the consultant saves the session after every answer; end of input, Ctrl-C, a
+closed terminal (SIGHUP) or SIGTERM end the dialogue with the session saved and, where a
+terminal is left to read it, the command that resumes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from pathlib import Path
+
+from . import reasons
+from .answers import (
+    AGE_CHOICES,
+    SIDE_CHOICES,
+    BadAnswer,
+    Reply,
+    choices,
+    describe,
+    parse_age,
+    parse_answer,
+    parse_side,
+)
+from .casefile import default_path, save_case
+from .commands import HELP, BadCommand, Command, parse_command
+from .consultant import Consultant, Prompt
+from .questionnaire import Topic
+from .screen import Hangup, Screen, hangup_guard
+
+STATE_STYLE = {"overactive": "red", "underactive": "cyan"}
+
+
+class Quit(Exception):
+    """The person typed quit."""
+
+
+class Reopened(Exception):
+    """An answer was changed after the end: carry on asking."""
+
+
+class Dialogue:
+    """One consultation at the terminal, from the welcome to the report (or a stop)."""
+
+    def __init__(self, consultant: Consultant, screen: Screen, resume: str) -> None:
+        self.c = consultant
+        self.screen = screen
+        self.resume = resume  # the command that resumes this session
+        self.section = ""
+        self.shown: set[str] = set()  # instructions already shown
+        self.asked = ""  # the question last put
+
+    # -- the whole consultation ------------------------------------------------------------
+    def welcome(self, resumed: bool) -> None:
+        from ..report import DISCLAIMER
+        session, say = self.c.session, self.screen.say
+        who = ("a person alone: symptoms, habits and what a mirror shows"
+               if session.mode == "self" else
+               "a trainer with a client, with the movement assessments")
+        say(f"imbalance consult — {session.mode} mode ({who})", bold=True)
+        self.screen.wrap(DISCLAIMER, fg="bright_black")
+        if resumed:
+            n = len(session.items)
+            say(f"Resuming {session.path}: {n} answer{'s' if n != 1 else ''} so far.")
+        else:
+            self.screen.wrap("Answer yes, no or ? (don't know); sided questions also take left, "
+                             "right or both. Add a certainty if you are unsure, as in "
+                             "\"yes 0.6\". Type why at any prompt to see why a question is "
+                             "asked, help for the other commands.")
+            say(f"Your answers are saved as you go in {session.path}")
+        say(f"(to continue later: {self.resume})")
+
+    def run(self) -> int:
+        """Run to the end or until stopped; the exit status."""
+        try:
+            with hangup_guard():
+                while True:
+                    prompt = self.c.current()
+                    if prompt is None:
+                        try:
+                            self.finish()
+                        except Reopened:
+                            continue
+                        return 0
+                    self.put(prompt)
+        except Quit:
+            return self.stopped("Stopped.", 0)
+        except EOFError:
+            return self.stopped("End of input.", 0)
+        except KeyboardInterrupt:
+            return self.stopped("Interrupted.", 130)
+        except Hangup as exc:
+            self.c.session.save()
+            signum = int(exc.args[0])
+            why = "Terminal closed." if signum == getattr(signal, "SIGHUP", -1) else "Stopped."
+            with contextlib.suppress(OSError, ValueError):  # the terminal may be gone
+                self.stopped(why, 128 + signum)
+            return 128 + signum
+
+    def stopped(self, why: str, status: int) -> int:
+        session = self.c.session
+        session.save()
+        self.screen.say()
+        if session.complete:
+            self.screen.say(f"{why} The consultation is saved in {session.path}.")
+        else:
+            n = len(session.items)
+            self.screen.say(f"{why} Your {n} answer{'s' if n != 1 else ''} so far "
+                            f"{'are' if n != 1 else 'is'} saved in {session.path}.")
+            self.screen.say(f"Continue where you stopped with: {self.resume}", bold=True)
+        return status
+
+    # -- one question -------------------------------------------------------------------------
+    def put(self, prompt: Prompt) -> None:
+        topic = prompt.topic
+        if topic.section and topic.section != self.section:
+            self.section = topic.section
+            self.screen.say()
+            self.screen.say(topic.section, bold=True, underline=True)
+        if topic.instructions and topic.instructions not in self.shown:
+            self.shown.add(topic.instructions)
+            self.screen.wrap(topic.instructions, "     ", fg="blue")
+        if prompt.part == "answer" or self.asked != topic.key:
+            self.screen.wrap(topic.text, "     ", f"{prompt.number:>3}. ")
+        self.asked = topic.key
+        if prompt.part == "side":
+            self.screen.say("     Which side?")
+            allowed = SIDE_CHOICES
+        else:
+            allowed = AGE_CHOICES if topic.is_age else choices(topic.sided)
+        while True:
+            line = self.screen.read(f"     {allowed} > ")
+            try:
+                command = parse_command(line)
+                if command is not None:
+                    if self.command(command, prompt):
+                        return
+                    continue
+                reply = self.parse(topic, prompt.part, line)
+            except (BadAnswer, BadCommand) as exc:
+                self.screen.say(f"     {exc}", fg="yellow")
+                continue
+            self.c.answer(reply)
+            return
+
+    def parse(self, topic: Topic, part: str, line: str) -> Reply:
+        if topic.is_age:
+            return parse_age(line)
+        if part == "side":
+            item = self.c.session.item(topic.key)
+            return parse_side(line, item.certainty if item else 1.0)
+        return parse_answer(line, topic.sided)
+
+    # -- commands -----------------------------------------------------------------------------
+    def command(self, command: Command, prompt: Prompt | None) -> bool:
+        """Carry out a command; True when the question was left (back, change)."""
+        name = command.name
+        if name == "quit":
+            raise Quit
+        if name == "help":
+            if prompt is not None and prompt.topic.help:
+                self.screen.wrap(prompt.topic.help, "     ", fg="blue")
+            self.screen.lines(HELP.splitlines())
+        elif name == "why":
+            if prompt is None:
+                self.screen.say("The consultation is complete: no question is pending.")
+            else:
+                key = prompt.topic.key
+                self.screen.lines(reasons.why(self.c.kb, self.c.relevance, self.c.snapshot(),
+                                              key, prompt.part, prompt.topic.help))
+        elif name == "review":
+            self.review()
+        elif name in ("how", "explain"):
+            self.explain(command)
+        elif name == "back":
+            if self.c.back():
+                self.section = self.asked = ""
+                return True
+            self.screen.say("     This is the first question: there is nothing to go back to.")
+        elif name == "change":
+            return self.change(command.number)
+        return False
+
+    def review(self) -> None:
+        items = self.c.session.items
+        if not items:
+            self.screen.say("No answers yet.")
+        for n, item in enumerate(items, 1):
+            value = describe(item.value, item.certainty)
+            if item.side_pending:
+                value += " (side not given yet)"
+            self.screen.wrap(f"{self.label(item.key)} — {value}", "     ", f"{n:>3}. ")
+        report = self.c.report()
+        if report["referral"]:
+            self.screen.say(f"Referral ({report['referral']['level']}): the consultation stops "
+                            "here.", fg="red", bold=True)
+            return
+        if report["findings"]:
+            self.screen.say("Findings so far (how N shows how one was reached):", bold=True)
+            for n, f in enumerate(report["findings"], 1):
+                side = f" ({f['side']})" if f["side"] else ""
+                self.screen.say(f"{n:>3}. {f['name']}{side}: "
+                                + self.screen.style(f["state"], fg=STATE_STYLE[f["state"]])
+                                + f", certainty {f['certainty']:.2f}")
+
+    def explain(self, command: Command) -> None:
+        report = self.c.report()
+        if report["referral"]:
+            self.screen.say("A red flag stops the consultation: no findings are given.")
+            return
+        findings = report["findings"]
+        if not findings:
+            self.screen.say("No findings yet: they appear once an answer points to a muscle.")
+            return
+        if command.name == "how":
+            if not 1 <= command.number <= len(findings):
+                self.screen.say(f"how N: N is a finding from 1 to {len(findings)} "
+                                "(review lists them).", fg="yellow")
+                return
+            chosen = [findings[command.number - 1]]
+        else:
+            chosen = reasons.find(findings, command.arg)
+            if not chosen:
+                names = ", ".join(f["name"] for f in findings[:8])
+                self.screen.say(f"No finding about {command.arg!r}. Findings: {names}"
+                                + (" …" if len(findings) > 8 else ""), fg="yellow")
+                return
+        for finding in chosen:
+            self.screen.lines(reasons.tree(self.c.kb, finding, self.label))
+
+    def label(self, key: str) -> str:
+        return self.c.questionnaire.label(key)
+
+    def change(self, number: int) -> bool:
+        item = self.c.item(number)
+        if item is None:
+            n = len(self.c.session.items)
+            self.screen.say(f"change N: N is an answer from 1 to {n} (review lists them)."
+                            if n else "There are no answers to change yet.", fg="yellow")
+            return False
+        question = self.c.kb.questions.get(item.key)
+        sided = bool(question and question.sided)
+        self.screen.wrap(self.label(item.key), "     ", f"{number:>3}. ")
+        self.screen.say(f"     now: {describe(item.value, item.certainty)}; new answer "
+                        "(Enter keeps it)")
+        is_age = question is None
+        allowed = AGE_CHOICES if is_age else choices(sided)
+        while True:
+            line = self.screen.read(f"     {allowed} > ")
+            if not line.strip():
+                self.screen.say("     Unchanged.")
+                return False
+            try:
+                reply = parse_age(line) if is_age else parse_answer(line, sided)
+                if sided and reply.value == "yes":
+                    side = self.screen.read(f"     Which side? {SIDE_CHOICES} > ")
+                    reply = parse_side(side, reply.certainty)
+            except BadAnswer as exc:
+                self.screen.say(f"     {exc}", fg="yellow")
+                continue
+            break
+        self.c.change(number, reply)
+        self.section = self.asked = ""
+        self.screen.say(f"     Changed to {describe(reply.value, reply.certainty)}; everything "
+                        "is worked out again.")
+        return True
+
+    # -- the end --------------------------------------------------------------------------------
+    def finish(self) -> None:
+        from ..cli.display import show_case
+        report = self.c.report()
+        self.screen.say()
+        self.screen.say("Consultation complete" + (" — a red flag stops it here."
+                                                   if report["referral"] else "."), bold=True)
+        show_case(self.screen.console(), report)
+        skipped = self.c.skipped()
+        if skipped and not report["referral"]:
+            self.screen.say(f"{skipped} question{'s were' if skipped != 1 else ' was'} not asked: "
+                            "the answer could not have changed a finding.", dim=True)
+        self.offer_case()
+        self.screen.say()
+        self.screen.say("Type how N or explain MUSCLE to see a reason in full, change N to "
+                        "revise an answer, review, or press Enter to finish.")
+        while True:
+            line = self.screen.read("> ")
+            if not line.strip():
+                return
+            try:
+                command = parse_command(line)
+            except BadCommand as exc:
+                self.screen.say(str(exc), fg="yellow")
+                continue
+            if command is None:
+                self.screen.say("The consultation is complete; type a command (help lists "
+                                "them) or press Enter to finish.", fg="yellow")
+            elif command.name == "back":
+                self.screen.say("Use change N to revise an answer.", fg="yellow")
+            elif self.command(command, None):
+                raise Reopened
+
+    def offer_case(self) -> None:
+        suggested = default_path(self.c)
+        self.screen.say()
+        line = self.screen.read("Save this consultation as a case file for imbalance run? "
+                                "[Y/n] ")
+        if line.strip().lower() in ("n", "no"):
+            return
+        line = self.screen.read(f"File name [{suggested}]: ").strip()
+        path = Path(suggested if line.lower() in ("", "y", "yes") else line).expanduser()
+        if path.is_dir():
+            path = path / suggested.name
+        if path.exists() and str(path) != self.c.session.case_file:
+            answer = self.screen.read(f"{path} exists; replace it? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                self.screen.say("Not saved.")
+                return
+        try:
+            save_case(self.c, path)
+        except OSError as exc:
+            self.screen.say(f"Could not write {path}: {exc.strerror}", fg="red")
+            return
+        self.screen.say(f"Saved {path}; evaluate it again with: imbalance run {path}")

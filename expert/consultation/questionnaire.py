@@ -1,0 +1,127 @@
+"""The questionnaire: what can be asked in a mode, in which order, and under which heading.
+
+Everything comes from the knowledge base. A question is askable in a mode when its ``modes``
+list names it (``self``: a person alone; ``trainer``: a trainer with a client). Each question
+belongs to a *stratum* by its category:
+
+- ``screen``: the safety screen (category ``red_flag``), always first;
+- ``follow_up``: the subject's age, asked only when a rule that takes the age as a premise has
+  its other premises met (see ``relevance``);
+- ``survey``: symptoms, habits, posture and the movement assessments, grouped by kind (in the
+  order of the categories in the question schema) and, within a kind, by body region (in the
+  order of the kinetic-chain checkpoints in ``facts/anatomy.yaml``; other regions last);
+- ``programme``: conditions that adapt the programme (category ``condition``), asked only when
+  the report will contain a programme.
+
+Within a group, questions keep their order in ``facts/questions.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+from ..knowledge import KnowledgeBase
+from ..knowledge.catalogue import Category
+from ..knowledge.rulebook import AgePremise
+
+AGE = "subject.age"  # the key of the age follow-up (a dot never occurs in a question id)
+MODES = ("self", "trainer")
+STRATA = ("screen", "follow_up", "survey", "programme")
+SCREEN, PROGRAMME = "red_flag", "condition"
+KIND_TITLES = {
+    "red_flag": "Safety screen", "symptom": "Symptoms", "habit": "Habits and activities",
+    "posture": "Standing posture", "ohsa": "Overhead squat assessment",
+    "single_leg_squat": "Single-leg squat assessment", "push_pull": "Pushing and pulling",
+    "condition": "Health conditions (they adapt the programme)",
+}
+AGE_TEXT = {"self": "How old are you (in years)?", "trainer": "How old is the client (in years)?"}
+AGE_HELP = ("A whole number of years, or ? to leave it out. It is asked because new back or neck "
+            "pain that starts very young or later in life is a reason to see a doctor first.")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One thing the consultation can ask: a question of the knowledge base, or the age."""
+
+    key: str  # question id, or AGE
+    stratum: str
+    rank: int  # position in the order of asking (lower first)
+    category: str
+    region: str
+    sided: bool
+    text: str  # in the words of the mode
+    help: str = ""
+    instructions: str = ""
+    section: str = ""  # heading of its group ("" for a follow-up: it stays in the current one)
+
+    @property
+    def is_age(self) -> bool:
+        return self.key == AGE
+
+
+def _title(category: str) -> str:
+    return KIND_TITLES.get(category, category.replace("_", " ").capitalize())
+
+
+def _region_name(kb: KnowledgeBase, region: str) -> str:
+    record = kb.checkpoints.get(region) or kb.regions.get(region)
+    return record.name if record else region.replace("_", " ").capitalize()
+
+
+def asks_age(kb: KnowledgeBase) -> bool:
+    """True when some rule or red flag takes the subject's age as a premise."""
+    premises = [p for r in kb.rules.values() for p in r.when]
+    premises += [p for f in kb.red_flags.values() for p in f.when]
+    return any(isinstance(p, AgePremise) for p in premises)
+
+
+class Questionnaire:
+    """The topics of one mode, in the order of asking."""
+
+    def __init__(self, kb: KnowledgeBase, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; use {' or '.join(MODES)}")
+        self.kb, self.mode = kb, mode
+        kinds = {c: i for i, c in enumerate(get_args(Category))}
+        regions = {r: i for i, r in enumerate(kb.checkpoints)}
+        keyed = []
+        for index, q in enumerate(kb.questions.values()):
+            if mode not in q.modes:
+                continue
+            stratum = ("screen" if q.category == SCREEN else
+                       "programme" if q.category == PROGRAMME else "survey")
+            region_rank = regions.get(q.region, len(regions))
+            kind_rank = kinds.get(q.category, len(kinds))
+            order = (STRATA.index(stratum), 0 if stratum == "screen" else kind_rank,
+                     region_rank, index)
+            if stratum == "screen" or stratum == "programme":
+                section = _title(q.category)
+            else:
+                section = f"{_title(q.category)} · {_region_name(kb, q.region)}"
+            text = q.person if mode == "self" else q.trainer
+            keyed.append((order, Topic(q.id, stratum, 0, q.category, q.region, q.sided, text,
+                                       q.help, q.instructions, section)))
+        if asks_age(kb):
+            keyed.append(((STRATA.index("follow_up"), 0, 0, 0),
+                          Topic(AGE, "follow_up", 0, "subject", "general", False,
+                                AGE_TEXT[mode], AGE_HELP)))
+        keyed.sort(key=lambda kv: kv[0])
+        self.topics: dict[str, Topic] = {}
+        for rank, (_, topic) in enumerate(keyed):
+            self.topics[topic.key] = Topic(**{**topic.__dict__, "rank": rank})
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.topics
+
+    def topic(self, key: str) -> Topic:
+        return self.topics[key]
+
+    def label(self, key: str) -> str:
+        """A short name for an answer in reviews: the question's text in this mode."""
+        if key in self.topics:
+            return self.topics[key].text
+        question = self.kb.questions.get(key)
+        if question is not None:  # asked in the other mode
+            return question.person if self.mode == "self" else question.trainer
+        return AGE_TEXT[self.mode] if key == AGE else key

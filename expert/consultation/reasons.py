@@ -1,0 +1,158 @@
+"""Reasons in words: why a question is asked (the rules and findings it can still change), and
+how a finding was reached (its derivation tree from the report, indented)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..inference.compiler import Need, Target
+from ..knowledge import KnowledgeBase
+from .answers import describe
+from .relevance import Effect, Relevance, Snapshot, satisfied_by
+
+MAX_NAMES = 6
+Label = Callable[[str], str]
+
+
+def _names(kb: KnowledgeBase, ids: list[str]) -> str:
+    names = list(dict.fromkeys(kb.name(i) for i in ids))
+    if len(names) > MAX_NAMES:
+        return ", ".join(names[:MAX_NAMES]) + f" and {len(names) - MAX_NAMES} more"
+    return ", ".join(names)
+
+
+def _muscles(kb: KnowledgeBase, targets: tuple[Target, ...] | list[Target]) -> str:
+    parts = []
+    for state in ("overactive", "underactive"):
+        ids = [t.id for t in targets if t.kind == "muscle" and t.state == state]
+        if ids:
+            parts.append(f"{_names(kb, ids)} {state}")
+    return "; ".join(parts)
+
+
+def _need(kb: KnowledgeBase, need: Need) -> str:
+    if need.kind == "answer":
+        return " or ".join(i.replace("_", " ") for i in need.ids)
+    if need.kind == "sign":
+        return kb.name(need.ids[0])
+    return f"an age under {need.low} or over {need.high}"
+
+
+def _together(kb: KnowledgeBase, rel: Relevance, effect: Effect, key: str) -> str:
+    others = [_need(kb, n) for n in rel.compiled[effect.rule].needs if not satisfied_by(n, key)]
+    return f" (together with {' and '.join(others)})" if others else ""
+
+
+def _effect(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effect: Effect, key: str) -> str:
+    together = _together(kb, rel, effect, key)
+    if effect.stage == "red_flag":
+        flag = kb.red_flags[effect.rule]
+        return (f"safety screen{together}: a yes means a referral ({flag.level}). "
+                f"{flag.message}")
+    rule = kb.rules[effect.rule]
+    words = [_muscles(kb, effect.targets)] if _muscles(kb, effect.targets) else []
+    for t in effect.targets:
+        if t.kind == "sign":
+            leads: list[Target] = [x for r in rel.by_sign.get(t.id, ())
+                                   for x in snap.live_targets(r)]
+            text = f"suggests {kb.name(t.id)}"
+            if leads:
+                text += f", which points to {_muscles(kb, leads)}"
+            words.append(text)
+    lead = "as an observed compensation, " if effect.stage == "signs" else ""
+    return f"{lead}rule “{rule.title}” ({rule.id}){together} → {'; '.join(words)}"
+
+
+def why(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, key: str, part: str,
+        sided_help: str = "") -> list[str]:
+    """Why the question ``key`` is asked, one line per rule it can still set off."""
+    effects = snap.effects(key)
+    if part == "side":
+        lines = ["Findings are worked out per side: the rules below conclude about the muscles "
+                 "on the same side (or, for some tests, the opposite one)."]
+        if sided_help:
+            lines.append(sided_help)
+        return lines + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
+    if not effects:
+        if key in kb.questions and kb.questions[key].category == "condition":
+            return ["This condition does not change the findings; it changes the programme "
+                    "(some techniques are removed or adapted for it)."]
+        return ["Nothing that is still open depends on this answer any more."]
+    head = "A yes could change the referral or the findings through:"
+    return [head] + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
+
+
+# -- how a finding was reached ----------------------------------------------------------------
+def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int) -> list[str]:
+    pad = "    " * depth
+    if "rule" in node:
+        head = f"{pad}• {node['title']} ({node['rule']}), certainty {node['certainty']:.2f}"
+        if node.get("via"):
+            head += f", through the group {_names(kb, node['via'])}"
+        lines = [head]
+        for premise in node.get("premises", []):
+            lines += _node(kb, premise, label, depth + 1)
+        return lines
+    if "reasoning" in node:  # graph reasoning from another finding, through a muscle relation
+        anatomy = "; ".join(a["text"] for a in node.get("anatomy", []))
+        head = (f"{pad}• {node['reasoning'].replace('_', ' ')} ({node['relation']}), "
+                f"certainty {node['certainty']:.2f}: {anatomy}")
+        if node.get("note"):
+            head += f" — {node['note']}"
+        lines = [head]
+        for premise in node.get("premises", []):
+            lines += _node(kb, premise, label, depth + 1)
+        return lines
+    if "finding" in node:
+        side = f" ({node['side']})" if node.get("side") else ""
+        return [f"{pad}◦ {kb.name(node['finding'])} is {node['state']}{side}, certainty "
+                f"{node['certainty']:.2f}"]
+    if "answer" in node:
+        return [f"{pad}◦ you answered {describe(node['value'], node['certainty'])} to "
+                f"“{label(node['answer'])}”"]
+    if "subject" in node:
+        return [f"{pad}◦ the age given: {node['value']}"]
+    side = f" ({node['side']})" if node.get("side") else ""
+    lines = [f"{pad}◦ {kb.name(node['sign'])}{side}, certainty {node['certainty']:.2f}, "
+             "because:"]
+    for inner in node.get("because", []):
+        lines += _node(kb, inner, label, depth + 1)
+    return lines
+
+
+def _title(f: dict[str, Any]) -> str:
+    side = f" on the {f['side']} side" if f["side"] in ("left", "right") else (
+        " on both sides" if f["side"] == "both" else "")
+    notes = " (the evidence disagreed)" if f.get("conflict") else ""
+    if f.get("inferred"):
+        notes += " (inferred from a related muscle, so weaker)"
+    return f"{f['name']}: probably {f['state']}{side}, certainty {f['certainty']:.2f}{notes}"
+
+
+def tree(kb: KnowledgeBase, finding: dict[str, Any], label: Label) -> list[str]:
+    """How a finding of the report was reached, as an indented tree in words."""
+    lines = [_title(finding), "  because:"]
+    for node in finding.get("because", []):
+        lines += _node(kb, node, label, 1)
+    if finding.get("against"):
+        lines.append("  against (evidence for the opposite state):")
+        for node in finding["against"]:
+            lines += _node(kb, node, label, 1)
+    return lines
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "_", text.strip().lower())
+
+
+def find(findings: list[dict[str, Any]], word: str) -> list[dict[str, Any]]:
+    """Findings about the muscle (or group) named by id or name, exactly or by the start."""
+    w = _norm(word)
+    exact = [f for f in findings
+             if w in (f["muscle"], _norm(f["name"])) or w in f.get("members", [])]
+    if exact:
+        return exact
+    return [f for f in findings if f["muscle"].startswith(w) or _norm(f["name"]).startswith(w)
+            or w in _norm(f["name"])]

@@ -1,0 +1,134 @@
+"""The real program in a pseudo-terminal (pexpect), answered as a person would: colour on a
+terminal, a killed process and a closed terminal that both resume at the same question, and
+plain output with NO_COLOR."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURE_KB
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def spawn(*args: str, no_color: bool = False) -> tuple[object, io.StringIO]:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    if no_color:
+        env["NO_COLOR"] = "1"
+    log = io.StringIO()
+    child = pexpect.spawn(sys.executable, ["-m", "expert", "--kb", str(FIXTURE_KB), "consult",
+                                           *args], env=env, encoding="utf-8", timeout=30,
+                          dimensions=(40, 120))
+    child.logfile_read = log
+    return child, log
+
+
+def pending(session: Path) -> dict[str, str]:
+    data: dict[str, str] = json.loads(session.read_text())["pending"]
+    return data
+
+
+def test_a_person_at_a_terminal(tmp_path: Path) -> None:
+    session = tmp_path / "s.json"
+    child, log = spawn("--session", str(session))
+    child.expect(r"Any numbness in the saddle area\?")
+    child.expect(r"> ")
+    child.sendline("why")
+    child.expect(r"referral \(emergency\)")
+    child.sendline("n")
+    child.expect(r"Do you have low back pain\?")
+    child.sendline("Y")
+    child.expect(r"How old are you")
+    child.sendline("40")
+    child.expect(r"Do you sit most of the day\?")
+    assert "\x1b[" in log.getvalue()  # colour on a terminal
+    child.kill(signal.SIGKILL)  # the process is killed while a question waits
+    child.expect(pexpect.EOF)
+    child.close()
+    assert pending(session) == {"question": "sitting", "part": "answer"}
+
+    child, log = spawn("--resume", str(session))
+    child.expect(r"Resuming .*: 3 answers so far")
+    child.expect(r"4\. .*Do you sit most of the day\?")
+    child.sendline("n")
+    child.expect(r"5\. .*Do you carry loads on one side\?")
+    child.sendline("y")
+    child.expect(r"Which side\?")
+    child.expect(r"> ")
+    child.close(force=True)  # the terminal is closed (the program gets SIGHUP)
+    assert pending(session) == {"question": "carry", "part": "side"}
+
+    child, log = spawn("--resume", str(session))
+    child.expect(r"Which side\?")
+    child.expect(r"> ")
+    child.sendline("right")
+    child.expect(r"6\. .*Is your pelvis tilted forward\?")
+    child.sendline("no")
+    child.expect(r"Consultation complete")
+    child.expect(r"Upper trap")
+    child.expect(r"Save this consultation as a case file")
+    child.sendline("")
+    child.expect(r"File name")
+    child.sendline("")
+    child.expect(r"Saved .*s\.yaml")
+    child.expect(r"press Enter to finish")
+    child.sendline("how 1")
+    child.expect(r"you answered right to")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in log.getvalue()
+    assert (tmp_path / "s.yaml").read_text().count("carry: right") == 1
+
+
+def test_no_color_and_end_of_input(tmp_path: Path) -> None:
+    session = tmp_path / "s.json"
+    child, log = spawn("--session", str(session), no_color=True)
+    child.expect(r"Any numbness in the saddle area\?")
+    child.expect(r"> ")
+    child.sendline("n")
+    child.expect(r"Do you have low back pain\?")
+    child.expect(r"> ")
+    child.sendeof()
+    child.expect(r"End of input\. Your 1 answer so far is saved in")
+    child.expect(r"consult --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "\x1b[" not in log.getvalue()
+
+    child, log = spawn("--resume", str(session), "--no-color")
+    child.expect(r"2\. Do you have low back pain\?")
+    child.sendline("quit")
+    child.expect(r"Stopped\.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "\x1b[" not in log.getvalue() and child.exitstatus == 0
+
+
+def test_sigterm_saves_and_says_how_to_resume(tmp_path: Path) -> None:
+    session = tmp_path / "s.json"
+    child, log = spawn("--session", str(session))
+    child.expect(r"Any numbness in the saddle area\?")
+    child.sendline("n")
+    child.expect(r"Do you have low back pain\?")
+    child.expect(r"> ")
+    child.kill(signal.SIGTERM)
+    child.expect(r"Stopped\. Your 1 answer so far is saved")
+    child.expect(r"consult --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 128 + signal.SIGTERM
+    assert pending(session) == {"question": "back_pain", "part": "answer"}
+    assert "Traceback" not in log.getvalue()

@@ -1,0 +1,301 @@
+"""The corrective programme on the real knowledge base: the seed scenarios give the programmes
+the seed describes, every shipped case gets a safe programme (or none under a referral), every
+finding is answered or said to be unanswered, and each condition removes exactly the techniques
+domain.md §7 lists for it. The safety checks here are written independently of the generator."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from expert.case import Case, load_case, parse_case
+from expert.findings import Outcome
+from expert.inference.reasoner import Reasoner
+from expert.knowledge import KnowledgeBase
+from expert.program import Program, build_program
+
+from .conftest import CASES
+
+CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+LOWER_LIMB = {"lower_leg_foot", "hip_thigh"}
+
+
+def run(kb: KnowledgeBase, reasoner: Reasoner, case: Case) -> tuple[Outcome, Program | None]:
+    outcome = reasoner.evaluate(case)
+    return outcome, build_program(kb, case, outcome)
+
+
+def leaves(kb: KnowledgeBase, nodes: list[str] | tuple[str, ...]) -> set[str]:
+    return {leaf for n in nodes for leaf in kb.expand(n)}
+
+
+def phase_items(p: Program, phase: str) -> dict[str, Any]:
+    return {i.exercise: i for ph in p.phases if ph.phase == phase for i in ph.items}
+
+
+def concrete(kb: KnowledgeBase, leaf: str, side: str | None) -> set[str | None]:
+    if not kb.muscles[leaf].paired:
+        return {None}
+    return {"left", "right"} if side in (None, "both") else {side}
+
+
+def states_by_side(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str | None], set[str]]:
+    states: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    for group, label in ((outcome.findings, None), (outcome.unresolved, "unresolved")):
+        for f in group:
+            for leaf in kb.expand(f.muscle):
+                for side in concrete(kb, leaf, f.side):
+                    states[(leaf, side)].add(label or f.state)
+    return states
+
+
+def assert_safe(kb: KnowledgeBase, case: Case, outcome: Outcome, p: Program) -> None:
+    """No unsafe item: independent restatement of the rules of docs/program.md."""
+    states = states_by_side(kb, outcome)
+    for ph in p.phases:
+        for item in ph.items:
+            ex = kb.exercises[item.exercise]
+            assert ex.phase == ph.phase
+            sides = {"left", "right"} if item.side in (None, "both") else {item.side}
+            found = set()
+            for leaf in leaves(kb, ex.targets):
+                for side in sides | {None}:
+                    found |= states.get((leaf, side), set())
+            if ph.phase in ("inhibit", "lengthen"):
+                assert not found & {"underactive", "unresolved"}, (item.exercise, found)
+            elif ph.phase == "activate":
+                assert "overactive" not in found, (item.exercise, found)
+            assert item.dose.text and item.cues
+    present = {q for q, a in case.answers.items()
+               if kb.questions[q].category == "condition" and a.positive}
+    for item in p.items:
+        ex = kb.exercises[item.exercise]
+        regions = {kb.muscles[m].region for m in leaves(kb, ex.targets)} | set(ex.regions)
+        for r in kb.restrictions.values():
+            if r.status != "contraindicated" or r.condition not in present:
+                continue
+            scoped = bool(r.muscles or r.regions or r.exercises)
+            reaches = (not scoped or ex.id in r.exercises
+                       or bool(leaves(kb, ex.targets) & leaves(kb, r.muscles))
+                       or bool(regions & set(r.regions)))
+            if reaches:
+                assert item.technique not in r.techniques, (item.exercise, r.id)
+                assert not {o.technique for o in item.options} & set(r.techniques)
+    if "equipment" in case.subject.model_fields_set:
+        for item in p.items:
+            assert set(item.equipment) <= set(case.subject.equipment), item.exercise
+    order = [ph.phase for ph in p.phases]
+    assert order == ["inhibit", "lengthen", "activate", "integrate"]
+    assert "not a diagnosis" in p.disclaimer and "Stop" in p.disclaimer
+
+
+def assert_every_finding_answered(kb: KnowledgeBase, outcome: Outcome, p: Program) -> None:
+    """Every overactive finding gets inhibit/lengthen items, every underactive one activation,
+    unless the programme says it was left out (and why) or that no technique exists."""
+    for f in outcome.findings:
+        mine = leaves(kb, [f.muscle])
+        phases = ("inhibit", "lengthen") if f.state == "overactive" else ("activate",)
+        treated = any(mine & leaves(kb, kb.exercises[i.exercise].targets)
+                      for ph in p.phases if ph.phase in phases for i in ph.items)
+        explained = any(mine & leaves(kb, r.targets) for r in p.removed
+                        if r.phase in phases and r.technique is None)
+        unanswered = any(mine & leaves(kb, [u.muscle]) for u in p.unaddressed
+                         if u.state == f.state)
+        assert treated or explained or unanswered, f
+
+
+@pytest.fixture(scope="module")
+def library(real_kb: KnowledgeBase) -> dict[str, Case]:
+    return {p.name: load_case(p, real_kb) for p in CASE_FILES}
+
+
+@pytest.mark.parametrize("name", [p.name for p in CASE_FILES])
+def test_every_shipped_case_gets_a_safe_complete_programme(name: str, library: dict[str, Case],
+                                                           real: Reasoner,
+                                                           real_kb: KnowledgeBase) -> None:
+    case = library[name]
+    outcome, p = run(real_kb, real, case)
+    if outcome.referral is not None:
+        assert p is None
+        return
+    assert p is not None
+    assert_safe(real_kb, case, outcome, p)
+    assert_every_finding_answered(real_kb, outcome, p)
+    if outcome.findings:
+        assert p.items and p.schedule is not None
+        assert phase_items(p, "integrate"), "a programme always ends with integration"
+
+
+def test_referral_cases_have_no_programme(library: dict[str, Case], real: Reasoner,
+                                          real_kb: KnowledgeBase) -> None:
+    referred = [n for n in library if n.startswith("red_flag_")]
+    assert len(referred) >= 12
+    for name in referred:
+        assert run(real_kb, real, library[name])[1] is None, name
+
+
+def test_seed_a_rolls_and_stretches_the_hip_flexors_activates_glutes_and_core(
+        library: dict[str, Case], real: Reasoner, real_kb: KnowledgeBase) -> None:
+    _, p = run(real_kb, real, library["seed_a_low_back_pain_apt.yaml"])
+    assert p is not None
+    hip_flexors = leaves(real_kb, ["hip_flexor_complex"])
+    inhibit, lengthen = phase_items(p, "inhibit"), phase_items(p, "lengthen")
+    activate, integrate = phase_items(p, "activate"), phase_items(p, "integrate")
+    assert {"quadriceps_smr", "tfl_smr"} <= set(inhibit)           # the hip flexors NASM rolls
+    assert "kneeling_hip_flexor_stretch" in lengthen                # the seed's psoas stretch
+    assert leaves(real_kb, lengthen["kneeling_hip_flexor_stretch"].targets) >= {"psoas_major"}
+    assert any(leaves(real_kb, i.targets) & hip_flexors for i in inhibit.values())
+    activated = {leaf for i in activate.values() for leaf in leaves(real_kb, i.targets)}
+    assert {"gluteus_maximus", "transversus_abdominis"} <= activated   # glutes, abdominals
+    assert integrate
+    stretched = {leaf for i in [*inhibit.values(), *lengthen.values()]
+                 for leaf in leaves(real_kb, real_kb.exercises[i.exercise].targets)}
+    assert not stretched & leaves(real_kb, ["hamstring_complex"])  # lengthened in APT
+    assert "lumbar_and_psoas_rolling" in {a["id"] for a in p.avoided}  # non-NASM, said so
+    assert all(i.side == "both" or i.bilateral for i in p.items)
+
+
+def test_seed_b_treats_the_left_upper_and_lower_trapezius(library: dict[str, Case],
+                                                          real: Reasoner,
+                                                          real_kb: KnowledgeBase) -> None:
+    _, p = run(real_kb, real, library["seed_b_groceries_left.yaml"])
+    assert p is not None
+    assert phase_items(p, "inhibit")["upper_trapezius_smr"].side == "left"
+    assert phase_items(p, "lengthen")["upper_trapezius_stretch"].side == "left"
+    lower = [i for i in phase_items(p, "activate").values() if "lower_trapezius" in i.targets]
+    assert [i.exercise for i in lower] == ["scapular_pull_down"] and lower[0].side == "left"
+    assert phase_items(p, "integrate")
+    corrective = [i for i in p.items if i.phase != "integrate"]   # integration: both legs
+    assert not any(i.side in ("right", "both") for i in corrective)
+
+
+def test_osteoporosis_case_loses_rolling_and_contract_relax(library: dict[str, Case],
+                                                            real: Reasoner,
+                                                            real_kb: KnowledgeBase) -> None:
+    _, p = run(real_kb, real, library["condition_osteoporosis_apt.yaml"])
+    assert p is not None
+    assert not phase_items(p, "inhibit")
+    assert not [o for i in p.items for o in i.options]
+    assert {r.condition for r in p.removed if r.kind == "condition"} == {"osteoporosis"}
+    for item in phase_items(p, "lengthen").values():
+        assert "osteoporosis" in {a.condition for a in item.adaptations}
+        assert item.dose.hold_s == (60, 60)        # the subject is 66: CES's longer hold
+
+
+def test_pregnancy_case_never_presses_the_calf_or_inner_thigh(library: dict[str, Case],
+                                                              real: Reasoner,
+                                                              real_kb: KnowledgeBase) -> None:
+    _, p = run(real_kb, real, library["condition_pregnancy_low_back_arches.yaml"])
+    assert p is not None
+    removed = {r.exercise: r for r in p.removed}
+    assert removed["adductor_smr"].condition == "pregnancy"
+    pressed = {leaf for i in phase_items(p, "inhibit").values()
+               for leaf in leaves(real_kb, i.targets)}
+    assert not pressed & leaves(real_kb, ["calf_complex", "adductor_complex"])
+    for item in phase_items(p, "lengthen").values():
+        assert "pregnancy" in {a.condition for a in item.adaptations}
+
+
+def _with(kb: KnowledgeBase, base: Case, **answers: Any) -> Case:
+    data = base.model_dump(exclude_none=True, exclude={"expected"})
+    data["answers"] = {**{k: v.model_dump() for k, v in base.answers.items()}, **answers}
+    return parse_case(data, "test", kb)
+
+
+def _lower_limb(kb: KnowledgeBase, exercise: str) -> bool:
+    ex = kb.exercises[exercise]
+    return bool({kb.muscles[m].region for m in leaves(kb, ex.targets)} & LOWER_LIMB)
+
+
+# condition -> (items it must remove, given the plain programme; techniques adapted)
+CONDITIONS: dict[str, Any] = {
+    "osteoporosis": (lambda kb, i: i.technique == "smr", {"static_stretch"}),
+    "deep_vein_thrombosis": (lambda kb, i: i.technique == "smr" or (
+        i.technique == "static_stretch" and _lower_limb(kb, i.exercise)), {"static_stretch"}),
+    "bleeding_disorder_or_anticoagulants": (lambda kb, i: i.technique == "smr",
+                                            {"static_stretch"}),
+    "pregnancy": (lambda kb, i: i.technique == "smr" and bool(
+        leaves(kb, i.targets) & leaves(kb, ["calf_complex", "adductor_complex"])),
+        {"smr", "static_stretch"}),
+    "uncontrolled_hypertension": (lambda kb, i: i.technique == "smr",
+                                  {"static_stretch", "isolated_strengthening"}),
+    "varicose_veins": (lambda kb, i: i.technique == "smr" and _lower_limb(kb, i.exercise),
+                       {"smr"}),
+    "recent_surgery": (lambda kb, i: i.technique in ("smr", "static_stretch"),
+                       {"isolated_strengthening", "integrated_dynamic"}),
+    "acute_muscle_injury": (lambda kb, i: False,
+                            {"smr", "static_stretch", "isolated_strengthening"}),
+    "joint_hypermobility": (lambda kb, i: i.technique == "static_stretch", set()),
+    "diabetes": (lambda kb, i: False, {"smr"}),
+}
+
+
+@pytest.mark.parametrize("condition", sorted(CONDITIONS))
+def test_each_condition_removes_exactly_its_techniques(condition: str, library: dict[str, Case],
+                                                       real: Reasoner,
+                                                       real_kb: KnowledgeBase) -> None:
+    base = library["combined_desk_worker_crossed.yaml"]   # every technique, upper and lower body
+    plain = run(real_kb, real, base)[1]
+    outcome, p = run(real_kb, real, _with(real_kb, base, **{condition: "yes"}))
+    assert plain is not None and p is not None
+    loses, adapted = CONDITIONS[condition]
+    before = {(i.phase, i.exercise) for i in plain.items}
+    after = {(i.phase, i.exercise) for i in p.items}
+    expected_lost = {(i.phase, i.exercise) for i in plain.items if loses(real_kb, i)}
+    assert after <= before
+    assert before - after == expected_lost
+    removed = {(r.phase, r.exercise) for r in p.removed
+               if r.condition == condition and r.technique is None}
+    assert expected_lost <= removed
+    for item in p.items:
+        if item.technique in adapted:
+            assert condition in {a.condition for a in item.adaptations}, item.exercise
+    assert [c["condition"] for c in p.conditions] == [condition]
+    assert_safe(real_kb, _with(real_kb, base, **{condition: "yes"}), outcome, p)
+
+
+def test_every_condition_question_is_covered_by_the_table(real_kb: KnowledgeBase) -> None:
+    conditions = {q for q, r in real_kb.questions.items() if r.category == "condition"}
+    assert conditions == set(CONDITIONS)
+
+
+ANSWERABLE: list[tuple[str, bool]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _answerable(real_kb: KnowledgeBase) -> None:
+    ANSWERABLE[:] = sorted((q, r.sided) for q, r in real_kb.questions.items()
+                           if r.category not in ("red_flag", "condition"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_cases_never_produce_an_unsafe_item(data: st.DataObject, real: Reasoner,
+                                                   real_kb: KnowledgeBase) -> None:
+    picks = data.draw(st.lists(st.sampled_from(ANSWERABLE), min_size=1, max_size=6,
+                               unique=True))
+    answers: dict[str, Any] = {
+        q: data.draw(st.sampled_from(["left", "right", "both"])) if sided else "yes"
+        for q, sided in picks}
+    conditions = sorted(q for q, r in real_kb.questions.items() if r.category == "condition")
+    for c in data.draw(st.lists(st.sampled_from(conditions), max_size=3, unique=True)):
+        answers[c] = "yes"
+    subject: dict[str, Any] = {}
+    equipment = data.draw(st.none() | st.lists(st.sampled_from(
+        ["foam_roller", "massage_ball", "resistance_band", "stability_ball", "dumbbells",
+         "cable_machine", "bench", "wall"]), unique=True))
+    if equipment is not None:
+        subject["equipment"] = equipment
+    subject["age"] = data.draw(st.integers(20, 55) | st.integers(56, 90))
+    case = parse_case({"id": "random", "subject": subject, "answers": answers}, "test", real_kb)
+    outcome, p = run(real_kb, real, case)
+    if outcome.referral is not None:
+        assert p is None
+        return
+    assert p is not None
+    assert_safe(real_kb, case, outcome, p)
+    assert_every_finding_answered(real_kb, outcome, p)
