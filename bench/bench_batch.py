@@ -2,16 +2,16 @@
 
 Throughput: the library (examples/cases) repeated to ``--cases`` cases (each copy with its own
 id) in a temporary JSON Lines file, run by the real command in a fresh process with ``--jobs 1``
-and ``--jobs 2``, records to /dev/null. Reports cases/s as the command measures it (from the
-start of the worker pool to the last record: reading, parsing, reasoning, judging, writing) and
-as wall-clock time of the whole process (with interpreter start-up and loading the knowledge
-base).
+and ``--jobs 2``, with and without ``--no-program``, records to /dev/null. Reports cases/s as
+the command measures it (from the start of the worker pool to the last record: reading, parsing,
+reasoning, building the programme, judging, writing) and as wall-clock time of the whole process
+(with interpreter start-up and loading the knowledge base).
 
 Memory: ``--stream`` cases (default 100,000) streamed from a generated JSON Lines file through
 the same pipeline; peak RSS of the main process and of the worker processes, compared with a
 run of 1,000 cases, so the growth is what the number of cases costs.
 
-    python bench/bench_batch.py [--cases 10000] [--stream 100000] [--repeat 3]
+    python bench/bench_batch.py [--cases 10000] [--stream 100000] [--repeat 3] [--skip-memory]
 """
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ def write_jsonl(path: Path, n: int) -> None:
             handle.write(json.dumps(case) + "\n")
 
 
-def throughput(path: Path, jobs: int) -> tuple[float, float, int]:
+def throughput(path: Path, jobs: int, *extra: str) -> tuple[float, float, int]:
     """(cases/s measured by the command, cases/s over the wall-clock time, cases)."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "expert", "batch", str(path), "--jobs",
-                           str(jobs), "--out", os.devnull, "--check"],
+                           str(jobs), "--out", os.devnull, "--check", *extra],
                           capture_output=True, text=True, cwd=REPO)
     wall = time.perf_counter() - started
     if done.returncode != 0:
@@ -95,21 +95,27 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--stream", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"{len(library())} library cases")
     with tempfile.TemporaryDirectory() as tmp:
         cases = Path(tmp) / "cases.jsonl"
         write_jsonl(cases, args.cases)
-        rates: dict[int, float] = {}
-        for jobs in (1, 2):
-            runs = [throughput(cases, jobs) for _ in range(args.repeat)]
-            rate = statistics.median(r[0] for r in runs)
-            wall = statistics.median(r[1] for r in runs)
-            rates[jobs] = rate
-            print(f"--jobs {jobs}: {rate:,.0f} cases/s ({wall:,.0f} cases/s wall-clock "
-                  f"including start-up) on {runs[0][2]:,} cases, median of {args.repeat}")
-        print(f"speed-up with 2 jobs: {rates[2] / rates[1]:.2f}x")
+        for extra in ((), ("--no-program",)):
+            rates: dict[int, float] = {}
+            for jobs in (1, 2):
+                runs = [throughput(cases, jobs, *extra) for _ in range(args.repeat)]
+                rate = statistics.median(r[0] for r in runs)
+                wall = statistics.median(r[1] for r in runs)
+                rates[jobs] = rate
+                label = " ".join(("--jobs", str(jobs), *extra))
+                print(f"{label}: {rate:,.0f} cases/s ({wall:,.0f} "
+                      f"cases/s wall-clock including start-up) on {runs[0][2]:,} cases, "
+                      f"median of {args.repeat}")
+            print(f"speed-up with 2 jobs: {rates[2] / rates[1]:.2f}x")
+        if args.skip_memory:
+            return
 
         small, large = Path(tmp) / "small.jsonl", Path(tmp) / "large.jsonl"
         write_jsonl(small, 1_000)

@@ -65,6 +65,10 @@ def test_the_case_library_passes_check() -> None:
     assert len(out) == len([p for p in CASES.iterdir() if p.suffix in (".yaml", ".json")])
     assert all(r["status"] == "ok" and r["evaluation"]["passed"] for r in out)
     assert f"{len(out)} of {len(out)} cases agree, 0 disagree" in result.stderr
+    seed = next(r for r in out if r["case_id"] == "seed_a_low_back_pain_apt")
+    assert set(seed["program"]["phases"]) == {"inhibit", "lengthen", "activate", "integrate"}
+    assert seed["program"]["items"] == sum(seed["program"]["phases"].values()) > 0
+    assert all(r["program"] is None for r in out if r["referral"])
 
 
 def test_the_case_library_passes_check_in_parallel(tmp_path: Path) -> None:
@@ -217,6 +221,24 @@ def test_an_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.Monk
     locked, ok = records(result.stdout)
     assert "cannot be read: Permission denied" in locked["errors"][0]["message"]
     assert ok["status"] == "ok"
+
+
+def test_a_failing_programme_keeps_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import expert.batch.worker as worker
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("no exercise for that")
+
+    monkeypatch.setattr(worker, "build_program", broken)
+    seed = str(CASES / "seed_a_low_back_pain_apt.yaml")
+    result = batch(seed, "--jobs", "1", kb=None)
+    assert result.exit_code == 1
+    [record] = records(result.stdout)
+    assert record["findings"] and record["evaluation"]["passed"]
+    assert record["errors"][0]["entry"] == "program"
+    assert "ValueError: no exercise for that" in record["errors"][0]["message"]
+    skipped = batch(seed, "--jobs", "1", "--no-program", kb=None)
+    assert skipped.exit_code == 0 and records(skipped.stdout)[0]["program"] is None
 
 
 def test_missing_paths_and_empty_globs_are_errors_not_crashes(tmp_path: Path) -> None:

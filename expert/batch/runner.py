@@ -41,6 +41,7 @@ class Settings:
     jobs: int = 1
     chunksize: int = 16
     debug: bool = False
+    program: bool = True
 
 
 class Throttle:
@@ -80,10 +81,10 @@ class Evaluator:
     def __enter__(self) -> Evaluator:
         s = self.settings
         if s.jobs == 1:
-            worker.start(s.kb_path, s.debug)
+            worker.start(s.kb_path, s.debug, False, s.program)
         else:
             self._pool = multiprocessing.get_context().Pool(
-                s.jobs, initializer=worker.start, initargs=(s.kb_path, s.debug, True))
+                s.jobs, initializer=worker.start, initargs=(s.kb_path, s.debug, True, s.program))
         return self
 
     def records(self, items: Iterable[Task]) -> Iterator[Record]:

@@ -22,10 +22,12 @@ from .. import (
     yamlio,
 )
 from ..case import Case, parse_case
+from ..findings import Outcome
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..knowledge.locate import knowledge_base
 from ..problems import InputError, Problem
+from ..program import build_program
 from ..report import to_data
 from .judgement import judge
 from .sources import Task
@@ -34,13 +36,15 @@ _state: dict[str, Any] = {}
 _AT_LINE = re.compile(r"\bline (\d+)")
 
 
-def start(kb_path: str | None, debug: bool = False, pooled: bool = False) -> None:
+def start(kb_path: str | None, debug: bool = False, pooled: bool = False,
+          program: bool = True) -> None:
     """Pool initializer: load the knowledge base and build the engine once for this process.
-    A pooled worker ignores Ctrl-C: the main process stops the pool."""
+    A pooled worker ignores Ctrl-C: the main process stops the pool. ``program=False`` skips
+    building the corrective programme (the records' ``program`` is then null)."""
     if pooled:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     kb = knowledge_base(Path(kb_path) if kb_path else None)
-    _state.update(kb=kb, reasoner=Reasoner(kb), debug=debug)
+    _state.update(kb=kb, reasoner=Reasoner(kb), debug=debug, program=program)
 
 
 def evaluate(task: Task) -> dict[str, Any]:
@@ -126,7 +130,7 @@ def _fill(record: dict[str, Any], task: Task, kb: KnowledgeBase) -> None:
         return
     record["errors"].extend(_error(p, task, text) for p in problems)
     outcome = _state["reasoner"].evaluate(case)
-    report = to_data(case, kb, outcome)
+    report = to_data(case, kb, outcome, _program(case, kb, outcome, record, task))
     evaluation, labels = judge(case, kb, outcome)
     referral = report["referral"]
     record.update(
@@ -141,6 +145,24 @@ def _fill(record: dict[str, Any], task: Task, kb: KnowledgeBase) -> None:
     )
 
 
+def _program(case: Case, kb: KnowledgeBase, outcome: Outcome, record: dict[str, Any],
+             task: Task) -> dict[str, Any] | None:
+    """The case's corrective programme as report data; a failure to build it is the record's
+    error, and the findings are still reported."""
+    if not _state["program"]:
+        return None
+    try:
+        program = build_program(kb, case, outcome)
+        return program.to_data() if program is not None else None
+    except Exception as exc:
+        if _state.get("debug"):
+            raise
+        record["errors"].append({"file": task.source, "line": task.line, "entry": "program",
+                                 "message": f"the programme could not be built: "
+                                            f"{exc.__class__.__name__}: {exc}", "hint": ""})
+        return None
+
+
 def _finding(f: dict[str, Any], expected: bool | None) -> dict[str, Any]:
     out = {"muscle": f["muscle"], "name": f["name"], "state": f["state"], "side": f["side"],
            "certainty": f["certainty"], "conflict": f["conflict"],
@@ -152,8 +174,9 @@ def _finding(f: dict[str, Any], expected: bool | None) -> dict[str, Any]:
 
 
 def program_summary(program: Any) -> dict[str, Any] | None:
-    """A short account of the corrective programme in a report: item counts per phase, and the
-    total. Tolerates the shapes a programme may take (phases as a list of mappings or as a
+    """A short account of the corrective programme in a report: item counts per phase, the
+    total, and how many exercises were removed (contraindications) and findings left
+    unaddressed. Tolerates the shapes a programme may take (phases as a list of mappings or as a
     mapping of lists); None when the report has no programme."""
     if program is None:
         return None
@@ -173,7 +196,11 @@ def program_summary(program: Any) -> dict[str, Any] | None:
             phases = {str(k): len(v) for k, v in source.items() if isinstance(v, list)}
     elif isinstance(program, list):
         phases = {"items": len(program)}
-    return {"phases": phases, "items": sum(phases.values())}
+    summary: dict[str, Any] = {"phases": phases, "items": sum(phases.values())}
+    if isinstance(program, dict):  # what the programme had to leave out, when it says so
+        summary |= {k: len(program[k]) for k in ("removed", "not_addressed")
+                    if isinstance(program.get(k), list)}
+    return summary
 
 
 def _line_of(problem: Problem, task: Task, text: str | None) -> int | None:

@@ -31,11 +31,13 @@ EXIT_OK, EXIT_INPUT, EXIT_MISSED = 0, 1, 3
               help="Exit with status 3 when a case misses its expected answers.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
+@click.option("--no-program", is_flag=True,
+              help="Do not build the corrective programmes (faster; records' program is null).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
 @click.pass_context
 def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str,
           jobs: int | None, report: Path | None, check: bool, progress: bool | None,
-          quiet: bool) -> None:
+          no_program: bool, quiet: bool) -> None:
     """Evaluate many cases and score them against their expected answers.
 
     PATH is a case file (YAML or JSON), a directory (searched recursively for .yaml, .yml,
@@ -74,7 +76,8 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
 
     kb = knowledge(ctx)
     settings = Settings(kb_path=str(ctx.obj["kb_path"]) if ctx.obj["kb_path"] else None,
-                        jobs=jobs or cpu_count(), debug=ctx.obj["debug"])
+                        jobs=jobs or cpu_count(), debug=ctx.obj["debug"],
+                        program=not no_program)
     show = sys.stderr.isatty() if progress is None else progress
     on_terminal = show and out is None and sys.stdout.isatty()  # records print above the bar
     stdin = sys.stdin.buffer if STDIN in paths else None
