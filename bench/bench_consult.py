@@ -1,7 +1,8 @@
 """Benchmark of the consultation's feel: the time from an answer to the next question.
 
 Simulates whole consultations on the real knowledge base (both modes; answers drawn at random:
-mostly no, some yes with a side or a certainty, the odd ?; a few hit a red flag). For every
+mostly no, some yes with a side or a certainty, the odd ?; checklists answered no, with one or two
+numbers, or yes or ? (their items then asked one by one); a few hit a red flag). For every
 answer it times what ``imbalance consult`` does between reading the line and showing the next
 question: parse the answer, record it, re-evaluate the case with the reasoner, work out which
 questions can still matter, run the agenda engine, save the session atomically (with fsync),
@@ -24,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import expert.compat  # noqa: F401
-from expert.consultation.answers import parse_age, parse_answer, parse_side
+from expert.consultation.answers import parse_age, parse_answer, parse_checklist, parse_side
 from expert.consultation.consultant import Consultant, Prompt
 from expert.consultation.relevance import Relevance
 from expert.consultation.session import Session
@@ -35,6 +36,19 @@ from expert.knowledge.locate import knowledge_base
 
 def typed(rng: random.Random, prompt: Prompt, red_flags: bool) -> str:
     topic = prompt.topic
+    count = len(prompt.items)
+    if topic.is_checklist:
+        if topic.stratum == "screen":
+            if red_flags and rng.random() < 0.1:
+                return rng.choice(["y", "?", str(rng.randint(1, count))])
+            return "n"
+        roll = rng.random()
+        if roll < 0.4:
+            return "n"
+        if roll < 0.8:
+            picks = rng.sample(range(1, count + 1), min(count, rng.randint(1, 2)))
+            return " ".join(map(str, picks))
+        return rng.choice(["y", "?"])
     if topic.is_age:
         return str(rng.randint(20, 60))
     if prompt.part == "side":
@@ -61,7 +75,8 @@ def consultation(kb: KnowledgeBase, reasoner: Reasoner, relevance: Relevance, fo
         line = typed(rng, prompt, red_flags)
         start = time.perf_counter()
         topic = prompt.topic
-        reply = (parse_age(line) if topic.is_age else
+        reply = (parse_checklist(line, len(prompt.items)) if topic.is_checklist else
+                 parse_age(line) if topic.is_age else
                  parse_side(line) if prompt.part == "side" else parse_answer(line, topic.sided))
         c.answer(reply)
         prompt = c.current()

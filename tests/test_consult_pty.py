@@ -132,3 +132,40 @@ def test_sigterm_saves_and_says_how_to_resume(tmp_path: Path) -> None:
     assert child.exitstatus == 128 + signal.SIGTERM
     assert pending(session) == {"question": "back_pain", "part": "answer"}
     assert "Traceback" not in log.getvalue()
+
+
+def test_a_checklist_at_a_terminal_resumes_at_the_same_list(tmp_path: Path) -> None:
+    session = tmp_path / "s.json"
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    args = ["-m", "expert", "consult", "--no-color"]  # the real knowledge base
+    child = pexpect.spawn(sys.executable, [*args, "--session", str(session)], env=env,
+                          encoding="utf-8", timeout=30, dimensions=(40, 120))
+    child.expect(r"1\. Back and legs: Do any of these apply to you\?")
+    child.expect(r"6\) legs getting weaker")
+    child.expect(r"no / numbers / yes / \? > ")
+    child.sendline("why")
+    child.expect(r"These are red flags")
+    child.sendline("n")
+    child.expect(r"2\. Head and neck: Do any of these apply to you\?")
+    child.expect(r"> ")
+    child.kill(signal.SIGKILL)  # killed at the second list
+    child.expect(pexpect.EOF)
+    child.close()
+    assert pending(session) == {"checklist": "head_and_neck", "part": "answer"}
+
+    child = pexpect.spawn(sys.executable, [*args, "--resume", str(session)], env=env,
+                          encoding="utf-8", timeout=30, dimensions=(40, 120))
+    child.expect(r"Resuming .*: 1 answer so far")
+    child.expect(r"2\. Head and neck: Do any of these apply to you\?")
+    child.expect(r"> ")
+    child.sendline("1")  # pain down an arm: a red flag, the referral
+    child.expect(r"REFERRAL \(REFER\)")  # at once: no side is asked under a referral
+    child.expect(r"Save this consultation")
+    child.sendline("n")
+    child.expect(r"press Enter to finish")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    answers = json.loads(session.read_text())["answers"]
+    assert answers[1]["checklist"] == "head_and_neck" and answers[2]["value"] == "yes"

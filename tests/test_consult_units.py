@@ -1,5 +1,5 @@
 """The consultation's parts on their own: forgiving answers, commands, the session file, the
-order of the questionnaire, what can still matter, and the agenda's choice."""
+order of the questionnaire, what can still matter, the agenda's choice, and checklists."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from expert.consultation.answers import BadAnswer, Reply, parse_age, parse_answer, parse_side
+from expert.consultation.answers import (
+    BadAnswer,
+    Reply,
+    parse_age,
+    parse_answer,
+    parse_checklist,
+    parse_side,
+)
 from expert.consultation.commands import BadCommand, Command, parse_command
 from expert.consultation.consultant import Consultant
 from expert.consultation.questionnaire import AGE, Questionnaire
 from expert.consultation.session import Item, Pending, Session, SessionError
-from expert.knowledge import KnowledgeBase, load
+from expert.knowledge import KnowledgeBase, load, read
 
 from .conftest import FIXTURE_KB
 
@@ -54,6 +61,18 @@ def test_sides_and_ages() -> None:
             parse_age(bad)
 
 
+def test_checklist_answers() -> None:
+    assert parse_checklist("no", 4) == Reply("no")
+    assert parse_checklist("n 0.7", 4) == Reply("no", 0.7)
+    assert parse_checklist("?", 4) == Reply("unknown") and parse_checklist("Y", 4) == Reply("yes")
+    assert parse_checklist("3 1", 4) == Reply("picked", 1.0, (1, 3))
+    assert parse_checklist(" 2,4,2 ", 4) == Reply("picked", 1.0, (2, 4))
+    for bad, message in (("5", "no item 5"), ("0", "no item 0"), ("left", "not an answer here"),
+                         ("", "please answer"), ("? 0.5", "not with ?")):
+        with pytest.raises(BadAnswer, match=message):
+            parse_checklist(bad, 4)
+
+
 def test_commands() -> None:
     assert parse_command("why") == Command("why")
     assert parse_command("Change 3") == Command("change", "3")
@@ -68,18 +87,39 @@ def test_commands() -> None:
 def test_session_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     session = Session(path, "trainer", "9.9.9",
-                      [Item("numb", "no"), Item("carry", "yes", 0.6, side_pending=True),
+                      [Item("numb", "no"), Item("checklist.habits", "picked",
+                                                items=("sitting", "carry")),
+                       Item("carry", "yes", 0.6, side_pending=True, picked="checklist.habits"),
                        Item(AGE, "41")], Pending("carry", "side"))
     session.save()
     data = json.loads(path.read_text())
-    assert data["format_version"] == 1 and data["mode"] == "trainer"
-    assert data["answers"][1] == {"question": "carry", "value": "yes", "certainty": 0.6,
-                                  "side_pending": True}
-    assert data["answers"][2] == {"subject": "age", "value": "41"}
+    assert data["format_version"] == 2 and data["mode"] == "trainer"
+    assert data["answers"][1] == {"checklist": "habits", "value": "picked",
+                                  "items": ["sitting", "carry"]}
+    assert data["answers"][2] == {"question": "carry", "value": "yes", "certainty": 0.6,
+                                  "side_pending": True, "picked": "habits"}
+    assert data["answers"][3] == {"subject": "age", "value": "41"}
     assert data["pending"] == {"question": "carry", "part": "side"}
     again = Session.load(path)
     assert again.items == session.items and again.pending == session.pending
+    assert again.implied() == {"sitting": session.items[1]}  # the checklist's no
+    session.pending = Pending("checklist.habits")
+    session.save()
+    assert json.loads(path.read_text())["pending"] == {"checklist": "habits", "part": "answer"}
+    assert Session.load(path).pending == Pending("checklist.habits")
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]  # no temporary file left
+
+
+def test_sessions_of_format_version_1_still_load(tiny_kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({
+        "format": "imbalance-consultation", "format_version": 1, "mode": "self",
+        "kb_version": "9.9.9", "answers": [{"question": "numb", "value": "no"},
+                                           {"question": "back_pain", "value": "yes"}],
+        "pending": {"subject": "age", "part": "answer"}, "complete": False}))
+    consultant = Consultant(tiny_kb, Session.load(path))
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.key == AGE and prompt.number == 3
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -91,6 +131,12 @@ def test_session_round_trip(tmp_path: Path) -> None:
      "missing 'answers'"),
     ('{"format": "imbalance-consultation", "format_version": 1, "mode": "self", '
      '"answers": [{"question": "numb", "value": "sometimes"}]}', "bad answer"),
+    ('{"format": "imbalance-consultation", "format_version": 2, "mode": "self", '
+     '"answers": [{"checklist": "screen", "value": "left"}]}', "bad answer"),
+    ('{"format": "imbalance-consultation", "format_version": 2, "mode": "self", '
+     '"answers": [{"question": "numb", "value": "no", "items": ["numb"]}]}', "bad items"),
+    ('{"format": "imbalance-consultation", "format_version": 2, "mode": "self", '
+     '"answers": [{"checklist": "Bad Id", "value": "no"}]}', "bad checklist id"),
 ])
 def test_unusable_session_files(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "s.json"
@@ -105,14 +151,19 @@ def test_questionnaire_order_comes_from_the_data(tiny_kb: KnowledgeBase) -> None
     topics = Questionnaire(tiny_kb, "self").topics
     order = list(topics)
     # the screen first, then the age follow-up; symptoms, habits, posture in the order of the
-    # categories in the schema; by checkpoint (facts/anatomy.yaml) within a kind; conditions last
-    expected = ["numb", AGE, "back_pain", "sitting", "carry", "tilt", "fragile"]
+    # categories in the schema; by checkpoint (facts/anatomy.yaml) within a kind; conditions last;
+    # a checklist just before its questions
+    expected = ["checklist.screen", "numb", AGE, "back_pain", "sitting", "carry", "tilt",
+                "checklist.conditions", "fragile"]
     assert [k for k in order if k in expected] == expected
-    assert all(tiny_kb.questions[k].category != "ohsa" for k in order if k != AGE)
+    assert topics["checklist.screen"].items == ("numb",)
+    assert topics["numb"].checklist == "checklist.screen"
+    assert all(tiny_kb.questions[k].category != "ohsa" for k in order if k in tiny_kb.questions)
     assert topics["carry"].section == "Habits and activities · Shoulder"
     assert topics["tilt"].text == "Is your pelvis tilted forward?"
     trainer = Questionnaire(tiny_kb, "trainer").topics
-    ohsa = [k for k in trainer if k != AGE and tiny_kb.questions[k].category == "ohsa"]
+    ohsa = [k for k in trainer
+            if k in tiny_kb.questions and tiny_kb.questions[k].category == "ohsa"]
     assert ohsa[-1] == "shrug" and "hip_shift" in ohsa  # lphc before shoulder
     assert list(trainer).index("tilt") < list(trainer).index("hip_shift")
     assert list(trainer)[-1] == "fragile"
@@ -127,7 +178,8 @@ def walk(kb: KnowledgeBase, tmp_path: Path, mode: str, answers: dict[str, str]) 
         key = prompt.topic.key
         asked.append(key if prompt.part == "answer" else f"{key}:side")
         value = answers.get(f"{key}:side" if prompt.part == "side" else key, "no")
-        consultant.answer(Reply(value))
+        consultant.answer(parse_checklist(value, len(prompt.items)) if prompt.topic.is_checklist
+                          else Reply(value))
     (tmp_path / f"{mode}.json").unlink()
     return asked
 
@@ -240,3 +292,241 @@ def test_conditions_are_asked_last_and_only_for_a_programme(tiny_kb: KnowledgeBa
     assert "fragile" not in walk(tiny_kb, tmp_path, "self", {})  # no finding, no programme
     monkeypatch.setattr(Consultant, "programme", lambda self: None)
     assert "fragile" not in walk(tiny_kb, tmp_path, "self", {"tilt": "yes"})
+
+
+# -- checklists --------------------------------------------------------------------------------
+CHECKLIST_QUESTIONS = """
+  - {id: fever, category: red_flag, region: general, modes: [self, trainer],
+     person: Do you have a fever with the pain?, trainer: Fever?, checklist: *screen,
+     item: a fever with the pain}
+  - {id: pregnant, category: condition, region: general, modes: [self, trainer],
+     person: Are you pregnant?, trainer: Pregnant?, checklist: *conditions, item: pregnancy}
+"""
+CHECKLIST_FLAG = """  - id: red_flag.fever
+    when: [{observation: fever}]
+    group: infection
+    level: refer
+    message: See a doctor soon.
+    rationale: A second fixture red flag.
+    sources: [SRC-A]
+"""
+HABITS = """    checklist: {id: habits, title: Habits, person: Do any of these apply to you?,
+                trainer: Do any of these apply to the client?}
+"""
+
+
+def build_checklist_kb(root: Path) -> Path:
+    """The fixture knowledge base with real checklists: a second red flag (fever) in the screen
+    checklist, a second condition (pregnant), and the habits sitting and carry in a checklist."""
+    shutil.copytree(FIXTURE_KB, root)
+    questions = root / "facts" / "questions.yaml"
+    text = questions.read_text().replace("    checklist:\n      id: conditions",
+                                         "    checklist: &conditions\n      id: conditions")
+    for habit in ("sitting", "carry"):
+        head = f"  - id: {habit}\n"
+        start = text.index(head)
+        end = text.index("  - id:", start + len(head))
+        text = text[:end] + HABITS + f"    item: the {habit} habit\n" + text[end:]
+    questions.write_text(text + CHECKLIST_QUESTIONS)
+    rules = root / "rules" / "fixture.yaml"
+    rules.write_text(rules.read_text() + CHECKLIST_FLAG)
+    return root
+
+
+@pytest.fixture(scope="module")
+def checklist_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return load(build_checklist_kb(tmp_path_factory.mktemp("kb") / "kb"))
+
+
+def consultant_for(kb: KnowledgeBase, tmp_path: Path, mode: str = "self") -> Consultant:
+    """A new consultation, its first question decided."""
+    consultant = Consultant(kb, Session(tmp_path / f"c-{mode}.json", mode, kb.version))
+    consultant.current()
+    return consultant
+
+
+def test_a_checklist_no_answers_all_its_items_no(checklist_kb: KnowledgeBase,
+                                                 tmp_path: Path) -> None:
+    asked = walk(checklist_kb, tmp_path, "self", {})
+    assert asked == ["checklist.screen", "back_pain", "checklist.habits", "tilt"]
+    consultant = consultant_for(checklist_kb, tmp_path)
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.key == "checklist.screen"
+    assert prompt.items == ("numb", "fever") and prompt.number == 1
+    assert prompt.topic.text == "Do any of these apply to you?"
+    assert prompt.topic.title == "Warning signs"  # all from the data
+    consultant.answer(Reply("no"))
+    answers = consultant.case().answers
+    assert answers["numb"].value == "no" and answers["fever"].value == "no"
+    assert consultant.session.items == [Item("checklist.screen", "no", items=("numb", "fever"))]
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.key == "back_pain" and prompt.number == 2
+
+
+def test_a_checklist_yes_asks_its_items_and_a_yes_refers(checklist_kb: KnowledgeBase,
+                                                         tmp_path: Path) -> None:
+    asked = walk(checklist_kb, tmp_path, "self", {"checklist.screen": "yes", "fever": "yes"})
+    assert asked == ["checklist.screen", "numb", "fever"]  # the referral ends it there
+    assert walk(checklist_kb, tmp_path, "self", {"checklist.screen": "?"})[:3] == \
+        ["checklist.screen", "numb", "fever"]
+    consultant = consultant_for(checklist_kb, tmp_path)
+    consultant.answer(Reply("yes"))
+    consultant.answer(Reply("no"))  # numb
+    consultant.answer(Reply("yes"))  # fever
+    assert consultant.referral and consultant.current() is None
+    outcome = consultant.outcome()
+    assert outcome.referral is not None and outcome.referral.red_flags == ("fever",)
+
+
+def test_picked_items_are_yes_and_the_others_no(checklist_kb: KnowledgeBase,
+                                                tmp_path: Path) -> None:
+    # a number picked in the screen is a yes to that red flag: the referral, at once
+    assert walk(checklist_kb, tmp_path, "self", {"checklist.screen": "2"}) == \
+        ["checklist.screen"]
+    # picking a sided habit asks its side next; the habits not picked are no
+    asked = walk(checklist_kb, tmp_path, "self", {"checklist.habits": "2",
+                                                  "carry:side": "left"})
+    assert asked == ["checklist.screen", "back_pain", "checklist.habits", "carry:side", "tilt"]
+    consultant = consultant_for(checklist_kb, tmp_path)
+    consultant.answer(Reply("no"))  # the screen
+    consultant.answer(Reply("no"))  # back pain
+    prompt = consultant.current()
+    assert prompt is not None and prompt.items == ("sitting", "carry")
+    consultant.answer(Reply("picked", 1.0, (2,)))
+    assert [(i.key, i.value, i.picked) for i in consultant.session.items[2:]] == \
+        [("checklist.habits", "picked", ""), ("carry", "yes", "checklist.habits")]
+    assert consultant.case().answers["sitting"].value == "no"
+    prompt = consultant.current()
+    assert prompt is not None and (prompt.topic.key, prompt.part) == ("carry", "side")
+    # back undoes the whole checklist answer, picks included
+    assert consultant.back()
+    assert [i.key for i in consultant.session.items] == ["checklist.screen", "back_pain"]
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.key == "checklist.habits" and prompt.number == 3
+
+
+def test_changing_a_checklist_re_derives_its_items(checklist_kb: KnowledgeBase,
+                                                   tmp_path: Path) -> None:
+    consultant = consultant_for(checklist_kb, tmp_path)
+    while (prompt := consultant.current()) is not None:
+        consultant.answer(Reply("no"))
+    assert "fever" not in consultant.session.answered()  # answered no by the checklist
+    consultant.change(1, Reply("yes"))  # the screen: now yes, so its items are asked
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.key == "numb"
+    assert "numb" not in consultant.case().answers
+    consultant.answer(Reply("no"))
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.key == "fever"
+    consultant.answer(Reply("no"))
+    assert consultant.current() is None
+    # back to no: the answers given one by one go, the checklist answers them again
+    consultant.change(1, Reply("no"))
+    assert consultant.session.items[0] == Item("checklist.screen", "no",
+                                               items=("numb", "fever"))
+    assert {"numb", "fever"} & consultant.session.answered() == set()
+    assert consultant.case().answers["fever"].value == "no"
+    # picks through change: fever yes, the referral
+    consultant.change(1, Reply("picked", 1.0, (2,)))
+    assert consultant.referral and consultant.session.items[1].key == "fever"
+
+
+def test_resume_at_a_checklist(checklist_kb: KnowledgeBase, tmp_path: Path) -> None:
+    consultant = consultant_for(checklist_kb, tmp_path)
+    consultant.answer(Reply("no"))
+    consultant.answer(Reply("no"))
+    again = Consultant(checklist_kb, Session.load(consultant.session.path))
+    prompt = again.current()
+    assert prompt is not None and prompt.topic.key == "checklist.habits"
+    assert prompt.items == ("sitting", "carry") and prompt.number == 3
+
+
+def test_unknown_checklists_in_a_session_are_refused(checklist_kb: KnowledgeBase,
+                                                     tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    Session(path, "self", "9.9.9", [Item("checklist.nope", "no", items=("numb",))]).save()
+    with pytest.raises(SessionError, match=r"checklist 'nope'.*does not know"):
+        Consultant(checklist_kb, Session.load(path))
+    Session(path, "self", "9.9.9", [Item("checklist.screen", "no", items=("tilt",))]).save()
+    with pytest.raises(SessionError, match="lists tilt, which is not in it"):
+        Consultant(checklist_kb, Session.load(path))
+
+
+def test_the_conditions_checklist_comes_last(checklist_kb: KnowledgeBase, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Consultant, "programme", lambda self: (
+        {"phases": []} if self.outcome().findings and not self.referral else None))
+    asked = walk(checklist_kb, tmp_path, "self", {"tilt": "yes"})
+    assert asked[-1] == "checklist.conditions"
+    asked = walk(checklist_kb, tmp_path, "self", {"tilt": "yes", "checklist.conditions": "y"})
+    assert asked[-3:] == ["checklist.conditions", "fragile", "pregnant"]
+
+
+def test_why_at_a_checklist(checklist_kb: KnowledgeBase, tmp_path: Path) -> None:
+    from expert.consultation.reasons import why_checklist
+    consultant = consultant_for(checklist_kb, tmp_path)
+    prompt = consultant.current()
+    assert prompt is not None
+    text = "\n".join(why_checklist(checklist_kb, consultant.relevance, consultant.snapshot(),
+                                   "screen", prompt.items, consultant.questionnaire.item))
+    assert "red flags" in text and "referral" in text
+    assert "numbness in the saddle area: a yes means a referral (emergency)" in text
+    assert "a fever with the pain: a yes means a referral (refer)" in text
+
+
+# -- the knowledge base's checklists -------------------------------------------------------------
+def test_every_red_flag_and_condition_question_is_in_one_checklist(real_kb: KnowledgeBase
+                                                                   ) -> None:
+    screened = [q for q in real_kb.questions.values() if q.category in ("red_flag", "condition")]
+    assert len(screened) == 28 and all(q.checklist is not None for q in screened)
+    definitions: dict[str, object] = {}
+    for q in real_kb.questions.values():
+        if q.checklist is not None:
+            assert definitions.setdefault(q.checklist.id, q.checklist) == q.checklist
+            assert q.item, f"{q.id} has no checklist item text"
+    # one checklist per region of the red-flag questions, one for the conditions
+    flags = {q.checklist.id for q in screened if q.category == "red_flag" and q.checklist}
+    assert flags == {"back_and_legs", "head_and_neck", "general_health"}
+    for q in screened:
+        assert q.checklist is not None
+        members = [o.id for o in real_kb.questions.values()
+                   if o.checklist is not None and o.checklist.id == q.checklist.id]
+        assert members.count(q.id) == 1  # each question in exactly one checklist
+        assert {real_kb.questions[m].category for m in members} == {q.category}
+
+
+def _kb_with(tmp_path: Path, change: str, to: str) -> list[str]:
+    root = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, root)
+    questions = root / "facts" / "questions.yaml"
+    text = questions.read_text()
+    assert change in text
+    questions.write_text(text.replace(change, to, 1))
+    _, problems = read(root)
+    return [p.line() for p in problems]
+
+
+def test_a_red_flag_question_without_a_checklist_is_a_problem(tmp_path: Path) -> None:
+    block = ("    checklist: &screen\n      id: screen\n      title: Warning signs\n"
+             "      person: Do any of these apply to you?\n"
+             "      trainer: Do any of these apply to the client?\n"
+             "      help: A yes to any of them ends the consultation with a referral.\n")
+    problems = _kb_with(tmp_path, block, "")
+    assert any("numb: checklist: red-flag question in no checklist" in p for p in problems)
+
+
+def test_a_checklist_defined_twice_or_mixing_categories_is_a_problem(tmp_path: Path) -> None:
+    problems = _kb_with(tmp_path, "      id: conditions\n      title: Health conditions",
+                        "      id: screen\n      title: Health conditions")
+    assert any("fragile: checklist: checklist 'screen' is defined differently by 'numb'" in p
+               for p in problems)
+    problems = _kb_with(tmp_path / "b", "      id: conditions\n      title: Health conditions\n"
+                        "      person: Do any of these apply to you?\n"
+                        "      trainer: Do any of these apply to the client?\n",
+                        "      id: screen\n      title: Warning signs\n"
+                        "      person: Do any of these apply to you?\n"
+                        "      trainer: Do any of these apply to the client?\n"
+                        "      help: A yes to any of them ends the consultation with a "
+                        "referral.\n")
+    assert any("checklist 'screen' mixes categories red_flag and condition" in p
+               for p in problems)

@@ -25,7 +25,8 @@ from . import knowledge, main
 def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
             resume_file: Path | None, no_color: bool) -> None:
     """Answer questions one at a time and leave with findings, reasons and a programme, or a
-    referral. Only questions whose answer can still change something are asked.
+    referral. Only questions whose answer can still change something are asked; most are short
+    lists (answer no, or the numbers of those that apply).
 
     Type help at any prompt for the commands (why, review, change N, back, how N,
     explain MUSCLE, quit). Answers are saved as you go; Ctrl-C or closing the terminal

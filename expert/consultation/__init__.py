@@ -3,8 +3,9 @@ only the questions whose answer can still change a finding or the referral.
 
 Modules, each named after what it owns:
 
-- ``questionnaire``: what can be asked in a mode, in which order, under which heading (all from
-  the knowledge base's data);
+- ``questionnaire``: what can be asked in a mode, in which order, under which heading, and
+  which questions are asked through a checklist ("do any of these apply?"; all from the knowledge
+  base's data);
 - ``relevance``: which questions can still matter given the answers so far, and through which
   rules (the knowledge base's rule index);
 - ``agenda``: a small experta engine that decides what to ask next (salience strata);

@@ -1,9 +1,9 @@
 """The agenda: a small experta engine that decides what to ask next.
 
 It is told the answers so far (``Given``), every topic of the mode still open (``Open``, with
-whether it can still change anything, from ``relevance``), whether a red flag has fired
-(``Stop``) and whether the report will hold a programme (``Programme``). Rules in salience strata
-assert an ``Ask`` fact; the first one asserted is the next question:
+whether it can still change anything, from ``relevance``, and the checklist it waits for), whether
+a red flag has fired (``Stop``) and whether the report will hold a programme (``Programme``).
+Rules in salience strata assert an ``Ask`` fact; the first one asserted is the next question:
 
 1. ``Stop`` (1000): a referral ends the consultation, nothing more is asked;
 2. ``Ask`` (900): records the question chosen and halts;
@@ -13,8 +13,15 @@ assert an ``Ask`` fact; the first one asserted is the next question:
 6. symptoms, habits, posture and movement assessments (50);
 7. conditions that adapt the programme, only when there will be a programme (10).
 
+A question of a checklist (``via``) is not asked while that checklist is open: the checklist
+(``Open`` too, ranked just before its questions) is asked instead, and a no to it answers them.
+Once the checklist is answered yes or ?, it is no longer open and its questions are asked one by
+one. A checklist is open only while two or more of its questions can still matter; with one left,
+that question is asked on its own.
+
 Within a stratum experta's depth strategy fires the most recently declared fact first, so the
-open topics are declared last-first: the lowest rank (see ``questionnaire``) is asked first.
+open topics are declared last-first: the lowest rank (see ``questionnaire``) is asked first; and
+the answers are declared last-first, so the sides of several picks are asked in order.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from experta import AS, MATCH, Fact, KnowledgeEngine, Rule
+from experta import AS, MATCH, NOT, Fact, KnowledgeEngine, Rule
 
 from .questionnaire import Topic
 from .session import Item, Pending
@@ -33,7 +40,8 @@ class Given(Fact):
 
 
 class Open(Fact):
-    """A topic of the mode not answered yet: ``key``, ``stratum``, ``matters``."""
+    """A topic of the mode not answered yet: ``key``, ``stratum``, ``matters``, and ``via``, the
+    key of the checklist the question belongs to ("" if none)."""
 
 
 class Stop(Fact):
@@ -60,9 +68,11 @@ class Agenda(KnowledgeEngine):
         """The next thing to ask, or None when the consultation is complete."""
         self.reset()
         self.chosen = None
-        facts: list[Any] = [Given(key=i.key, side_pending=i.side_pending) for i in items]
+        facts: list[Any] = [Given(key=i.key, side_pending=i.side_pending)
+                            for i in reversed(list(items))]
         ordered = sorted(open_topics, key=lambda tm: tm[0].rank, reverse=True)
-        facts += [Open(key=t.key, stratum=t.stratum, matters=m) for t, m in ordered]
+        facts += [Open(key=t.key, stratum=t.stratum, matters=m, via=t.checklist)
+                  for t, m in ordered]
         if referral:
             facts.append(Stop())
         if programme:
@@ -85,7 +95,8 @@ class Agenda(KnowledgeEngine):
     def which_side(self, key: str) -> None:
         self.declare(Ask(key=key, part="side"))
 
-    @Rule(Open(key=MATCH.key, stratum="screen", matters=True), salience=90)
+    @Rule(Open(key=MATCH.key, stratum="screen", matters=True, via=MATCH.via),
+          NOT(Open(key=MATCH.via)), salience=90)
     def safety_screen(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))
 
@@ -93,10 +104,12 @@ class Agenda(KnowledgeEngine):
     def follow_up(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))
 
-    @Rule(Open(key=MATCH.key, stratum="survey", matters=True), salience=50)
+    @Rule(Open(key=MATCH.key, stratum="survey", matters=True, via=MATCH.via),
+          NOT(Open(key=MATCH.via)), salience=50)
     def survey(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))
 
-    @Rule(Open(key=MATCH.key, stratum="programme", matters=True), Programme(), salience=10)
+    @Rule(Open(key=MATCH.key, stratum="programme", matters=True, via=MATCH.via),
+          NOT(Open(key=MATCH.via)), Programme(), salience=10)
     def programme_conditions(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))

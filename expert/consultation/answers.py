@@ -3,7 +3,8 @@
 ``yes`` / ``no`` / ``unknown`` (``y``, ``n``, ``?``, ``u``, ``dk``, any case), a side for sided
 questions (``left`` / ``right`` / ``both``, or ``l`` / ``r`` / ``b``; a side means yes), and an
 optional certainty after the answer (``yes 0.6``, ``l .8``, ``yes 60%``). The age is a whole
-number of years, or ``?``.
+number of years, or ``?``. A checklist also takes the numbers of the items that apply
+(``2 5``, ``2,5``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ class BadAnswer(ValueError):
 class Reply:
     """An answer as it will be recorded: ``value`` as in case files, and its certainty."""
 
-    value: str  # yes | no | unknown | left | right | both, or an age in years
+    value: str  # yes | no | unknown | left | right | both, or an age in years; picked
     certainty: float = 1.0
+    picks: tuple[int, ...] = ()  # a checklist: the numbers of the items picked (from 1)
 
     @property
     def positive(self) -> bool:
@@ -45,6 +47,8 @@ def choices(sided: bool) -> str:
 
 SIDE_CHOICES = "left / right / both / ?"
 AGE_CHOICES = "years / ?"
+CHECKLIST_CHOICES = "no / numbers / yes / ?"
+_NUMBERS = re.compile(r"^\d+(?:[\s,;]+\d+)*$")
 
 
 def _certainty(text: str | None) -> float:
@@ -81,6 +85,29 @@ def parse_answer(text: str, sided: bool) -> Reply:
     return Reply(value, certainty)
 
 
+def parse_checklist(text: str, count: int) -> Reply:
+    """Read the answer to a checklist of ``count`` items: no (none applies), the numbers of
+    the items that apply, or yes or ? (its items are then asked one by one)."""
+    cleaned = text.strip()
+    what = (f"type no if none applies, the numbers of those that apply (1 to {count}), or yes "
+            "or ? to go through them one by one")
+    if _NUMBERS.match(cleaned):
+        numbers = sorted({int(n) for n in re.split(r"[\s,;]+", cleaned)})
+        wrong = [n for n in numbers if not 1 <= n <= count]
+        if wrong:
+            raise BadAnswer(f"there is no item {wrong[0]}: {what}")
+        return Reply("picked", 1.0, tuple(numbers))
+    word, certainty = _split(cleaned)
+    value = WORDS.get(word)
+    if not word:
+        raise BadAnswer(f"please answer: {what}")
+    if value is None or value in SIDES:
+        raise BadAnswer(f"{cleaned!r} is not an answer here: {what}, or help")
+    if value == "unknown" and certainty != 1.0:
+        raise BadAnswer("a certainty goes with yes or no, not with ?")
+    return Reply(value, certainty)
+
+
 def parse_side(text: str, certainty: float = 1.0) -> Reply:
     """Read the side of a yes; ``?`` keeps the yes without a side."""
     word, typed = _split(text)
@@ -105,5 +132,5 @@ def parse_age(text: str) -> Reply:
 
 def describe(value: str, certainty: float = 1.0) -> str:
     """An answer in words, as shown in reviews."""
-    text = {"unknown": "don't know"}.get(value, value)
+    text = {"unknown": "don't know", "picked": "the ones picked"}.get(value, value)
     return text if certainty == 1.0 else f"{text} (certainty {certainty:g})"

@@ -12,6 +12,8 @@ HELP = """\
 Answers: yes / no / ? (don't know); y, n and ? will do, in any case.
   Sided questions also take left / right / both (or l, r, b); or answer yes and say
   which side next. Unsure? Add a certainty between 0 and 1: "yes 0.6", "left 0.8".
+Lists ("do any of these apply?"): no if none of them applies; the numbers of those that
+  apply ("2 5"), the others counting as no; yes or ? to go through them one by one.
 Commands, at any prompt:
   why             why this question is asked: the rules and findings it can change
   review          your answers so far, numbered, and the findings so far

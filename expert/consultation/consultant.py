@@ -3,6 +3,12 @@
 After every change to the answers it re-derives everything: the case, the reasoner's outcome
 (findings and referral), which open questions can still matter, and the agenda's choice of the
 next question; then it saves the session (atomically) with that question as pending.
+
+Checklists: a checklist lists its questions that are open and can still matter (all of them for
+the conditions); a no to it answers each of them no (``Session.implied``), the numbers of the
+items that apply answer those yes and the rest no, and yes or ? leave them to be asked one by
+one. Changing a checklist's answer re-derives its questions: its picks go, and a no or new picks
+also replace the answers given to its items one by one.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ from ..knowledge import KnowledgeBase
 from ..problems import InputError
 from .agenda import Agenda
 from .answers import SIDES, Reply
-from .questionnaire import AGE, Questionnaire, Topic
+from .questionnaire import AGE, Questionnaire, Topic, checklist_members
 from .relevance import Effect, Relevance, Snapshot
-from .session import Item, Pending, Session, SessionError
+from .session import CHECKLIST_VALUES, Item, Pending, Session, SessionError
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,10 @@ class Prompt:
     topic: Topic
     part: str
     number: int
+    items: tuple[str, ...] = ()  # a checklist: the questions it lists, in order
+
+
+MIN_ITEMS = 2  # a checklist with fewer questions that can still matter is not asked
 
 
 def case_id(session: Session) -> str:
@@ -54,9 +64,24 @@ class Consultant:
         self._cache: dict[str, Any] = {}
 
     def _check(self, session: Session) -> None:
+        checklists = {i.key for i in session.items if i.is_checklist}
         for item in session.items:
             if item.key == AGE:
                 continue
+            if item.is_checklist:
+                members = checklist_members(self.kb, item.key)
+                name = item.key.removeprefix("checklist.")
+                if not members:
+                    raise SessionError(f"{session.path}: answers the checklist {name!r}, which "
+                                       f"this knowledge base ({self.kb.version}) does not know")
+                stray = [k for k in item.items if k not in members]
+                if stray:
+                    raise SessionError(f"{session.path}: the checklist {name} lists {stray[0]}, "
+                                       "which is not in it")
+                continue
+            if item.picked and item.picked not in checklists:
+                raise SessionError(f"{session.path}: {item.key} is picked in a checklist that "
+                                   "is not answered")
             question = self.kb.questions.get(item.key)
             if question is None:
                 raise SessionError(f"{session.path}: answers {item.key!r}, which this knowledge "
@@ -73,9 +98,14 @@ class Consultant:
         if "case" not in self._cache:
             answers: dict[str, Any] = {}
             age = None
+            implied = self.session.implied()
             for item in self.session.items:
                 if item.key == AGE:
                     age = int(item.value) if item.value.isdigit() else None
+                elif item.is_checklist:  # its no answers each item it showed, at its place
+                    no = "no" if item.certainty == 1.0 else {"value": "no",
+                                                             "certainty": item.certainty}
+                    answers.update((k, no) for k in item.items if implied.get(k) is item)
                 elif item.certainty == 1.0:
                     answers[item.key] = item.value
                 else:
@@ -121,8 +151,30 @@ class Consultant:
         return self.outcome().referral is not None
 
     def open_keys(self) -> set[str]:
-        answered = self.session.answered()
-        return {k for k in self.questionnaire.topics if k not in answered}
+        """The questions of the mode (and the age) not answered yet, on their own or by a
+        checklist."""
+        if "open" not in self._cache:
+            answered = self.session.answered()
+            implied = self.session.implied()
+            self._cache["open"] = {k for k, t in self.questionnaire.topics.items()
+                                   if not t.is_checklist and k not in answered
+                                   and k not in implied}
+        keys: set[str] = self._cache["open"]
+        return keys
+
+    def listed(self, key: str) -> tuple[str, ...]:
+        """The questions a checklist lists now: those of the mode that are open and can still
+        matter (for the conditions: all that are open), in order."""
+        cached = f"listed:{key}"
+        if cached not in self._cache:
+            topic = self.questionnaire.topic(key)
+            open_keys = self.open_keys()
+            snapshot = self.snapshot()
+            self._cache[cached] = tuple(
+                k for k in topic.items
+                if k in open_keys and (topic.stratum == "programme" or snapshot.matters(k)))
+        items: tuple[str, ...] = self._cache[cached]
+        return items
 
     def snapshot(self) -> Snapshot:
         if "snapshot" not in self._cache:
@@ -131,7 +183,7 @@ class Consultant:
             for item in self.session.items:
                 if item.key == AGE:
                     age = int(item.value) if item.value.isdigit() else None
-                elif Reply(item.value, item.certainty).positive:
+                elif not item.is_checklist and Reply(item.value, item.certainty).positive:
                     positives[item.key] = item.value if item.value in SIDES else None
             self._cache["snapshot"] = self.relevance.snapshot(positives, self.open_keys(), age,
                                                               self.outcome())
@@ -156,7 +208,9 @@ class Consultant:
         item = self.session.item(pending.key)
         if pending.part == "side":
             return item is not None and item.side_pending
-        return item is None
+        if self.questionnaire.topic(pending.key).is_checklist:
+            return item is None and len(self.listed(pending.key)) >= MIN_ITEMS
+        return item is None and pending.key in self.open_keys()
 
     def _decide(self) -> Pending | None:
         if self.referral:
@@ -164,9 +218,12 @@ class Consultant:
         snapshot = self.snapshot()
         opened = [self.questionnaire.topic(k) for k in self.open_keys()]
         pairs = [(t, t.stratum == "programme" or snapshot.matters(t.key)) for t in opened]
+        answered = self.session.answered()
+        pairs += [(t, True) for k, t in self.questionnaire.topics.items()
+                  if t.is_checklist and k not in answered and len(self.listed(k)) >= MIN_ITEMS]
         programme = False
         if not any(m for t, m in pairs if t.stratum != "programme") and \
-                any(t.stratum == "programme" for t in opened):
+                any(t.stratum == "programme" for t, _ in pairs):
             programme = self.report().get("program") is not None
         return self.agenda.next(self.session.items, pairs, self.referral, programme)
 
@@ -182,7 +239,8 @@ class Consultant:
         topic = self.questionnaire.topic(session.pending.key)
         index = session.index(topic.key)
         number = (index if index is not None else len(session.items)) + 1
-        return Prompt(topic, session.pending.part, number)
+        items = self.listed(topic.key) if topic.is_checklist else ()
+        return Prompt(topic, session.pending.part, number, items)
 
     # -- changing the answers ---------------------------------------------------------------
     def _after_change(self, pending: Pending | None = None) -> None:
@@ -199,7 +257,10 @@ class Consultant:
         if pending is None:
             raise ValueError("no question is pending")
         topic = self.questionnaire.topic(pending.key)
-        if pending.part == "side":
+        if topic.is_checklist:
+            listed = self.listed(topic.key)
+            self.session.items += self._checklist_answer(topic.key, reply, listed)
+        elif pending.part == "side":
             item = self.session.item(topic.key)
             assert item is not None
             item.value, item.certainty, item.side_pending = (reply.value, reply.certainty,
@@ -209,18 +270,47 @@ class Consultant:
             self.session.items.append(Item(topic.key, reply.value, reply.certainty, ask_side))
         self._after_change()
 
+    def _checklist_answer(self, key: str, reply: Reply, listed: tuple[str, ...]) -> list[Item]:
+        """The answer to a checklist that listed ``listed``, and the answers its picks give."""
+        if reply.value not in CHECKLIST_VALUES:
+            raise ValueError(f"{reply.value!r} does not answer a checklist")
+        if reply.picks and not all(1 <= n <= len(listed) for n in reply.picks):
+            raise ValueError(f"a checklist of {len(listed)} items has no item {reply.picks}")
+        out = [Item(key, "picked" if reply.picks else reply.value, reply.certainty,
+                    items=listed)]
+        for n in reply.picks:
+            question = self.questionnaire.topics.get(listed[n - 1])
+            out.append(Item(listed[n - 1], "yes", 1.0, bool(question and question.sided),
+                            picked=key))
+        return out
+
     def back(self) -> bool:
-        """Undo the last answer and ask its question again; False if there is none."""
-        if not self.session.items:
+        """Undo the last answer and ask its question again; False if there is none. The last
+        answer given by picking it in a checklist undoes that whole checklist answer."""
+        items = self.session.items
+        if not items:
             return False
-        item = self.session.items.pop()
-        self._after_change(Pending(item.key))
+        last = items.pop()
+        key = last.picked or last.key
+        if last.picked:
+            items[:] = [i for i in items if i.picked != key and i.key != key]
+        self._after_change(Pending(key))
         return True
 
     def change(self, number: int, reply: Reply) -> Item:
         """Replace answer ``number`` (1-based) and re-derive everything."""
-        item = self.session.items[number - 1]
-        item.value, item.certainty, item.side_pending = reply.value, reply.certainty, False
+        items = self.session.items
+        item = items[number - 1]
+        if item.is_checklist:
+            replaced = item.items if reply.value in ("no", "picked") else ()
+            kept = [i for i in items
+                    if i is item or (i.picked != item.key and i.key not in replaced)]
+            new = self._checklist_answer(item.key, reply, item.items)
+            at = kept.index(item)
+            items[:] = kept[:at] + new + kept[at + 1:]
+            item = new[0]
+        else:
+            item.value, item.certainty, item.side_pending = reply.value, reply.certainty, False
         pending = self.session.pending
         self._after_change(pending if pending and pending.key != item.key else None)
         return item

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import reasons
 from .answers import (
     AGE_CHOICES,
+    CHECKLIST_CHOICES,
     SIDE_CHOICES,
     BadAnswer,
     Reply,
@@ -22,13 +23,14 @@ from .answers import (
     describe,
     parse_age,
     parse_answer,
+    parse_checklist,
     parse_side,
 )
 from .casefile import default_path, save_case
 from .commands import HELP, BadCommand, Command, parse_command
 from .consultant import Consultant, Prompt
-from .questionnaire import Topic
 from .screen import Hangup, Screen, hangup_guard
+from .session import Item
 
 STATE_STYLE = {"overactive": "red", "underactive": "cyan"}
 
@@ -67,8 +69,10 @@ class Dialogue:
         else:
             self.screen.wrap("Answer yes, no or ? (don't know); sided questions also take left, "
                              "right or both. Add a certainty if you are unsure, as in "
-                             "\"yes 0.6\". Type why at any prompt to see why a question is "
-                             "asked, help for the other commands.")
+                             "\"yes 0.6\". For a list, answer no if none of it applies, or "
+                             "type the numbers of those that apply (as in \"2 5\"). Type why "
+                             "at any prompt to see why a question is asked, help for the other "
+                             "commands.")
             say(f"Your answers are saved as you go in {session.path}")
         say(f"(to continue later: {self.resume})")
 
@@ -115,19 +119,28 @@ class Dialogue:
     # -- one question -------------------------------------------------------------------------
     def put(self, prompt: Prompt) -> None:
         topic = prompt.topic
+        questionnaire = self.c.questionnaire
         if topic.section and topic.section != self.section:
             self.section = topic.section
             self.screen.say()
             self.screen.say(topic.section, bold=True, underline=True)
-        if topic.instructions and topic.instructions not in self.shown:
-            self.shown.add(topic.instructions)
-            self.screen.wrap(topic.instructions, "     ", fg="blue")
+        notes = [questionnaire.topic(k).instructions for k in prompt.items] or \
+            [topic.instructions]
+        for note in dict.fromkeys(n for n in notes if n and n not in self.shown):
+            self.shown.add(note)
+            self.screen.wrap(note, "     ", fg="blue")
         if prompt.part == "answer" or self.asked != topic.key:
-            self.screen.wrap(topic.text, "     ", f"{prompt.number:>3}. ")
+            text = topic.text
+            if topic.is_checklist and topic.title != topic.section:
+                text = f"{topic.title}: {text}"
+            self.screen.wrap(text, "     ", f"{prompt.number:>3}. ")
+            self.checklist(prompt.items)
         self.asked = topic.key
         if prompt.part == "side":
             self.screen.say("     Which side?")
             allowed = SIDE_CHOICES
+        elif topic.is_checklist:
+            allowed = CHECKLIST_CHOICES
         else:
             allowed = AGE_CHOICES if topic.is_age else choices(topic.sided)
         while True:
@@ -138,17 +151,25 @@ class Dialogue:
                     if self.command(command, prompt):
                         return
                     continue
-                reply = self.parse(topic, prompt.part, line)
+                reply = self.parse(prompt, line)
             except (BadAnswer, BadCommand) as exc:
                 self.screen.say(f"     {exc}", fg="yellow")
                 continue
             self.c.answer(reply)
             return
 
-    def parse(self, topic: Topic, part: str, line: str) -> Reply:
+    def checklist(self, items: tuple[str, ...]) -> None:
+        """The items of a checklist, numbered, in plain words."""
+        for n, key in enumerate(items, 1):
+            self.screen.wrap(self.c.questionnaire.item(key), " " * 10, f"      {n:>2}) ")
+
+    def parse(self, prompt: Prompt, line: str) -> Reply:
+        topic = prompt.topic
+        if topic.is_checklist:
+            return parse_checklist(line, len(prompt.items))
         if topic.is_age:
             return parse_age(line)
-        if part == "side":
+        if prompt.part == "side":
             item = self.c.session.item(topic.key)
             return parse_side(line, item.certainty if item else 1.0)
         return parse_answer(line, topic.sided)
@@ -166,6 +187,10 @@ class Dialogue:
         elif name == "why":
             if prompt is None:
                 self.screen.say("The consultation is complete: no question is pending.")
+            elif prompt.topic.is_checklist:
+                self.screen.lines(reasons.why_checklist(
+                    self.c.kb, self.c.relevance, self.c.snapshot(), prompt.topic.stratum,
+                    prompt.items, self.c.questionnaire.item))
             else:
                 key = prompt.topic.key
                 self.screen.lines(reasons.why(self.c.kb, self.c.relevance, self.c.snapshot(),
@@ -188,7 +213,7 @@ class Dialogue:
         if not items:
             self.screen.say("No answers yet.")
         for n, item in enumerate(items, 1):
-            value = describe(item.value, item.certainty)
+            value = self.value(item)
             if item.side_pending:
                 value += " (side not given yet)"
             self.screen.wrap(f"{self.label(item.key)} — {value}", "     ", f"{n:>3}. ")
@@ -233,6 +258,18 @@ class Dialogue:
     def label(self, key: str) -> str:
         return self.c.questionnaire.label(key)
 
+    @staticmethod
+    def value(item: Item) -> str:
+        """An answer in words; a checklist's says what it means for its items."""
+        text = describe(item.value, item.certainty)
+        if not item.is_checklist:
+            return text
+        if item.value == "no":
+            return f"{text} (none of its {len(item.items)} items)"
+        if item.value == "picked":
+            return f"{text} (answered below; the others no)"
+        return f"{text} (its items asked one by one)"
+
     def change(self, number: int) -> bool:
         item = self.c.item(number)
         if item is None:
@@ -243,17 +280,22 @@ class Dialogue:
         question = self.c.kb.questions.get(item.key)
         sided = bool(question and question.sided)
         self.screen.wrap(self.label(item.key), "     ", f"{number:>3}. ")
-        self.screen.say(f"     now: {describe(item.value, item.certainty)}; new answer "
-                        "(Enter keeps it)")
-        is_age = question is None
-        allowed = AGE_CHOICES if is_age else choices(sided)
+        if item.is_checklist:
+            self.checklist(item.items)
+        self.screen.say(f"     now: {self.value(item)}; new answer (Enter keeps it)")
+        is_age = question is None and not item.is_checklist
+        allowed = (CHECKLIST_CHOICES if item.is_checklist else AGE_CHOICES if is_age else
+                   choices(sided))
         while True:
             line = self.screen.read(f"     {allowed} > ")
             if not line.strip():
                 self.screen.say("     Unchanged.")
                 return False
             try:
-                reply = parse_age(line) if is_age else parse_answer(line, sided)
+                if item.is_checklist:
+                    reply = parse_checklist(line, len(item.items))
+                else:
+                    reply = parse_age(line) if is_age else parse_answer(line, sided)
                 if sided and reply.value == "yes":
                     side = self.screen.read(f"     Which side? {SIDE_CHOICES} > ")
                     reply = parse_side(side, reply.certainty)
@@ -261,10 +303,10 @@ class Dialogue:
                 self.screen.say(f"     {exc}", fg="yellow")
                 continue
             break
-        self.c.change(number, reply)
+        changed = self.c.change(number, reply)
         self.section = self.asked = ""
-        self.screen.say(f"     Changed to {describe(reply.value, reply.certainty)}; everything "
-                        "is worked out again.")
+        self.screen.say(f"     Changed to {self.value(changed)}; everything is worked out "
+                        "again.")
         return True
 
     # -- the end --------------------------------------------------------------------------------

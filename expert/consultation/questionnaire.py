@@ -14,6 +14,13 @@ belongs to a *stratum* by its category:
   the report will contain a programme.
 
 Within a group, questions keep their order in ``facts/questions.yaml``.
+
+*Checklists.* A question may name a ``checklist`` (data: every red-flag and condition question
+does, and so do the symptoms, habits, posture and movement assessments of the shipped knowledge
+base). A checklist is a topic of its own, keyed ``checklist.ID``, asked at the place of its first
+question ("do any of these apply?", its items listed in plain words); its questions follow it in
+the order, and are asked one by one only when the checklist is answered yes or ? (see
+``consultant`` and ``agenda``).
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ from dataclasses import dataclass
 from typing import get_args
 
 from ..knowledge import KnowledgeBase
-from ..knowledge.catalogue import Category
+from ..knowledge.catalogue import Category, Checklist
 from ..knowledge.rulebook import AgePremise
 
 AGE = "subject.age"  # the key of the age follow-up (a dot never occurs in a question id)
+CHECKLIST = "checklist."  # the keys of checklists: checklist.ID
 MODES = ("self", "trainer")
 STRATA = ("screen", "follow_up", "survey", "programme")
 SCREEN, PROGRAMME = "red_flag", "condition"
@@ -54,10 +62,21 @@ class Topic:
     help: str = ""
     instructions: str = ""
     section: str = ""  # heading of its group ("" for a follow-up: it stays in the current one)
+    checklist: str = ""  # a question: the key of the checklist it is in
+    items: tuple[str, ...] = ()  # a checklist: its questions in this mode, in order
+    title: str = ""  # a checklist: its title
 
     @property
     def is_age(self) -> bool:
         return self.key == AGE
+
+    @property
+    def is_checklist(self) -> bool:
+        return self.key.startswith(CHECKLIST)
+
+
+def checklist_key(checklist_id: str) -> str:
+    return CHECKLIST + checklist_id
 
 
 def _title(category: str) -> str:
@@ -95,21 +114,48 @@ class Questionnaire:
             kind_rank = kinds.get(q.category, len(kinds))
             order = (STRATA.index(stratum), 0 if stratum == "screen" else kind_rank,
                      region_rank, index)
-            if stratum == "screen" or stratum == "programme":
+            if stratum == "screen" or stratum == "programme" or q.checklist is not None:
                 section = _title(q.category)
             else:
                 section = f"{_title(q.category)} · {_region_name(kb, q.region)}"
             text = q.person if mode == "self" else q.trainer
+            group = checklist_key(q.checklist.id) if q.checklist is not None else ""
             keyed.append((order, Topic(q.id, stratum, 0, q.category, q.region, q.sided, text,
-                                       q.help, q.instructions, section)))
+                                       q.help, q.instructions, section, group)))
         if asks_age(kb):
             keyed.append(((STRATA.index("follow_up"), 0, 0, 0),
                           Topic(AGE, "follow_up", 0, "subject", "general", False,
                                 AGE_TEXT[mode], AGE_HELP)))
         keyed.sort(key=lambda kv: kv[0])
+        # a checklist takes the place of its first question; its questions follow it
+        members: dict[str, list[Topic]] = {}
+        for _, topic in keyed:
+            if topic.checklist:
+                members.setdefault(topic.checklist, []).append(topic)
+        ordered: list[Topic] = []
+        for _, topic in keyed:
+            if not topic.checklist:
+                ordered.append(topic)
+            elif topic.checklist in members:
+                ordered.append(self._checklist(topic, members[topic.checklist]))
+                ordered += members.pop(topic.checklist)
         self.topics: dict[str, Topic] = {}
-        for rank, (_, topic) in enumerate(keyed):
+        for rank, topic in enumerate(ordered):
             self.topics[topic.key] = Topic(**{**topic.__dict__, "rank": rank})
+
+    def _checklist(self, first: Topic, members: list[Topic]) -> Topic:
+        """The checklist topic of ``first``'s checklist, with its questions in this mode."""
+        record = self.kb.questions[first.key].checklist
+        assert record is not None
+        text = record.person if self.mode == "self" else record.trainer
+        return Topic(first.checklist, first.stratum, 0, first.category, "general", False, text,
+                     record.help, "", first.section, items=tuple(t.key for t in members),
+                     title=record.title)
+
+    def item(self, key: str) -> str:
+        """A question's line in a checklist: its ``item`` text, or else its question."""
+        question = self.kb.questions[key]
+        return question.item or (question.person if self.mode == "self" else question.trainer)
 
     def __contains__(self, key: object) -> bool:
         return key in self.topics
@@ -118,10 +164,28 @@ class Questionnaire:
         return self.topics[key]
 
     def label(self, key: str) -> str:
-        """A short name for an answer in reviews: the question's text in this mode."""
+        """A short name for an answer in reviews: the question's text in this mode (a
+        checklist: its title)."""
+        if key.startswith(CHECKLIST):
+            record = checklist_record(self.kb, key)
+            if record is None:
+                return key
+            return f"{record.title}: {record.person if self.mode == 'self' else record.trainer}"
         if key in self.topics:
             return self.topics[key].text
         question = self.kb.questions.get(key)
         if question is not None:  # asked in the other mode
             return question.person if self.mode == "self" else question.trainer
         return AGE_TEXT[self.mode] if key == AGE else key
+
+
+def checklist_members(kb: KnowledgeBase, key: str) -> list[str]:
+    """Every question of the checklist ``key`` (in any mode), in the order of the data."""
+    ident = key.removeprefix(CHECKLIST)
+    return [q.id for q in kb.questions.values()
+            if q.checklist is not None and q.checklist.id == ident]
+
+
+def checklist_record(kb: KnowledgeBase, key: str) -> Checklist | None:
+    members = checklist_members(kb, key)
+    return kb.questions[members[0]].checklist if members else None

@@ -84,6 +84,45 @@ def why(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, key: str, part: str,
     return [head] + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
 
 
+def _leads(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effects: list[Effect]) -> str:
+    """What the rules a yes could set off point to, in a few words."""
+    targets = [t for e in effects for t in e.targets]
+    words = [_muscles(kb, targets)] if _muscles(kb, targets) else []
+    signs = [t.id for t in targets if t.kind == "sign"]
+    if signs:
+        words.append(f"suggests {_names(kb, signs)}")
+    return "; ".join(words) or "the findings"
+
+
+def why_checklist(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, stratum: str,
+                  items: tuple[str, ...], item_text: Label) -> list[str]:
+    """Why a checklist is asked: what a yes to each of its items would do."""
+    how = ("No answers every one of them no; the numbers of those that apply answer them yes "
+           "(the others no); yes or ? goes through them one by one.")
+    if stratum == "screen":
+        lines = ["These are red flags (the safety screen): a yes to any of them stops the "
+                 "consultation and gives a referral to a clinician instead of findings and a "
+                 "corrective programme, which would not be safe to start. " + how]
+        for key in items:
+            levels = sorted({kb.red_flags[e.rule].level for e in snap.effects(key)
+                             if e.stage == "red_flag"})
+            refer = f"a referral ({' or '.join(levels)})" if levels else "a referral"
+            lines.append(f"  • {item_text(key)}: a yes means {refer}")
+        return lines
+    if stratum == "programme":
+        return ["These conditions do not change the findings; they change the programme (some "
+                "techniques are removed or adapted for them). " + how] + \
+            [f"  • {item_text(key)}" for key in items]
+    lines = ["A yes to any of these could change the findings. " + how]
+    for key in items:
+        effects = snap.effects(key)
+        red = [e for e in effects if e.stage == "red_flag"]
+        what = ("a referral" if red and len(red) == len(effects) else
+                _leads(kb, rel, snap, [e for e in effects if e.stage != "red_flag"]))
+        lines.append(f"  • {item_text(key)} → {what}")
+    return lines
+
+
 # -- how a finding was reached ----------------------------------------------------------------
 def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int) -> list[str]:
     pad = "    " * depth

@@ -107,6 +107,7 @@ class Snapshot:
                     self.muscles[(leaf, side, f.state)] = f.certainty
         self._possible: dict[str, bool] = {}
         self._live: dict[str, bool] = {}
+        self._matters: dict[str, bool] = {}
 
     # -- premises ---------------------------------------------------------------------------
     def sign_level(self, sign: str, side: str | None = None) -> float:
@@ -192,4 +193,6 @@ class Snapshot:
         return out
 
     def matters(self, key: str) -> bool:
-        return bool(self.effects(key))
+        if key not in self._matters:
+            self._matters[key] = bool(self.effects(key))
+        return self._matters[key]

@@ -2,19 +2,25 @@
 given, the question being asked. Saved atomically as JSON after every answer, so a killed or
 interrupted consultation resumes at the same question.
 
-File format (``format_version`` 1)::
+File format (``format_version`` 2)::
 
-    {"format": "imbalance-consultation", "format_version": 1, "mode": "self",
+    {"format": "imbalance-consultation", "format_version": 2, "mode": "self",
      "kb_version": "0.1.0", "started": "2025-01-31T10:00:00", "updated": "...",
-     "answers": [{"question": "saddle_numbness", "value": "no"},
+     "answers": [{"checklist": "back_and_legs", "value": "no",
+                  "items": ["radiating_leg_pain", "saddle_numbness"]},
+                 {"checklist": "habits", "value": "picked", "items": ["prolonged_sitting",
+                  "carry_load_one_hand"]},
                  {"question": "carry_load_one_hand", "value": "yes", "certainty": 0.6,
-                  "side_pending": true},
+                  "side_pending": true, "picked": "habits"},
                  {"subject": "age", "value": "41"}],
      "pending": {"question": "carry_load_one_hand", "part": "side"},
      "complete": false, "case_file": null}
 
 ``side_pending`` marks a yes to a sided question whose side is being asked; a yes without it is
-a yes whose side is not known.
+a yes whose side is not known. A checklist's answer lists the ``items`` it showed: ``no`` means
+each of them not answered on its own is no; ``picked`` the same, the items picked by number being
+answered on their own (marked ``picked`` with the checklist); ``yes`` and ``unknown`` mean its
+items are asked one by one. Version 1 (before checklists) is read as it is: it has none.
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from typing import Any
 
 from ..output import write_atomic
 from .answers import SIDES
-from .questionnaire import AGE, MODES
+from .questionnaire import AGE, CHECKLIST, MODES
 
 FORMAT = "imbalance-consultation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READS = (1, 2)  # version 1 has no checklists: its answers read the same
 VALUES = ("yes", "no", "unknown", *SIDES)
+CHECKLIST_VALUES = ("yes", "no", "unknown", "picked")
 PARTS = ("answer", "side")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -43,21 +51,47 @@ class SessionError(ValueError):
 
 @dataclass
 class Item:
-    """One answer: ``key`` a question id or AGE; ``value`` as in case files (or the age)."""
+    """One answer: ``key`` a question id, AGE or a checklist key; ``value`` as in case files (or
+    the age; a checklist also takes ``picked``). A checklist's answer keeps the ``items`` it
+    showed; an answer given by picking it in a checklist names that checklist (``picked``)."""
 
     key: str
     value: str
     certainty: float = 1.0
     side_pending: bool = False
+    items: tuple[str, ...] = ()
+    picked: str = ""
+
+    @property
+    def is_checklist(self) -> bool:
+        return self.key.startswith(CHECKLIST)
+
+    @property
+    def covers(self) -> bool:
+        """A checklist answer that makes its items not answered on their own no."""
+        return self.is_checklist and self.value in ("no", "picked")
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = ({"subject": "age"} if self.key == AGE else {"question": self.key})
+        out: dict[str, Any] = _ref(self.key)
         out["value"] = self.value
         if self.certainty != 1.0:
             out["certainty"] = self.certainty
         if self.side_pending:
             out["side_pending"] = True
+        if self.is_checklist:
+            out["items"] = list(self.items)
+        if self.picked:
+            out["picked"] = self.picked.removeprefix(CHECKLIST)
         return out
+
+
+def _ref(key: str) -> dict[str, Any]:
+    """How a session file names a question, the age or a checklist."""
+    if key == AGE:
+        return {"subject": "age"}
+    if key.startswith(CHECKLIST):
+        return {"checklist": key.removeprefix(CHECKLIST)}
+    return {"question": key}
 
 
 @dataclass(frozen=True)
@@ -103,6 +137,18 @@ class Session:
     def answered(self) -> set[str]:
         return {item.key for item in self.items}
 
+    def implied(self) -> dict[str, Item]:
+        """The questions a checklist's no (or picks) answers no: each item it showed that is
+        not answered on its own, with the checklist's answer."""
+        answered = self.answered()
+        out: dict[str, Item] = {}
+        for item in self.items:
+            if item.covers:
+                for key in item.items:
+                    if key not in answered:
+                        out.setdefault(key, item)
+        return out
+
     # -- the file -------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,9 +156,7 @@ class Session:
             "kb_version": self.kb_version, "started": self.started, "updated": now(),
             "answers": [item.to_json() for item in self.items],
             "pending": (None if self.pending is None else
-                        {("subject" if self.pending.key == AGE else "question"):
-                         ("age" if self.pending.key == AGE else self.pending.key),
-                         "part": self.pending.part}),
+                        {**_ref(self.pending.key), "part": self.pending.part}),
             "complete": self.complete, "case_file": self.case_file,
         }
 
@@ -143,9 +187,9 @@ class Session:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("it is not a file written by imbalance consult")
         version = data["format_version"]
-        if version != FORMAT_VERSION:
-            raise ValueError(f"format version {version}; this program reads version "
-                             f"{FORMAT_VERSION}")
+        if version not in READS:
+            raise ValueError(f"format version {version}; this program reads versions "
+                             f"{' and '.join(map(str, READS))}")
         mode = data["mode"]
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
@@ -167,15 +211,20 @@ class Session:
                    str(data.get("started", now())))
 
 
+def _id(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not _KEY.match(value):
+        raise ValueError(f"bad {what} id {value!r}")
+    return value
+
+
 def _key(raw: Any) -> str:
     if not isinstance(raw, dict):
         raise ValueError("an answer is a mapping")
     if raw.get("subject") == "age":
         return AGE
-    key = raw["question"]
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise ValueError(f"bad question id {key!r}")
-    return key
+    if "checklist" in raw:
+        return CHECKLIST + _id(raw["checklist"], "checklist")
+    return _id(raw["question"], "question")
 
 
 def _item(raw: Any) -> Item:
@@ -186,10 +235,16 @@ def _item(raw: Any) -> Item:
     if key == AGE:
         if value != "unknown" and not (value.isdigit() and 0 <= int(value) <= 120):
             raise ValueError(f"bad age {value!r}")
-    elif value not in VALUES:
+    elif value not in (CHECKLIST_VALUES if key.startswith(CHECKLIST) else VALUES):
         raise ValueError(f"bad answer {value!r} to {key}")
     certainty = raw.get("certainty", 1.0)
     if isinstance(certainty, bool) or not isinstance(certainty, int | float) \
             or not 0 <= certainty <= 1:
         raise ValueError(f"bad certainty {certainty!r} for {key}")
-    return Item(key, value, float(certainty), bool(raw.get("side_pending", False)))
+    items = raw.get("items", [])
+    if not isinstance(items, list) or (items and not key.startswith(CHECKLIST)):
+        raise ValueError(f"bad items {items!r} for {key}")
+    picked = raw.get("picked")
+    return Item(key, value, float(certainty), bool(raw.get("side_pending", False)),
+                tuple(_id(i, "question") for i in items),
+                CHECKLIST + _id(picked, "checklist") if picked is not None else "")

@@ -152,6 +152,18 @@ Category = Literal["symptom", "habit", "posture", "ohsa", "single_leg_squat", "p
                    "red_flag", "condition"]
 
 
+class Checklist(Record):
+    """A checklist the consultation asks instead of its questions one by one ("do any of these
+    apply?"). Every question of the checklist names the same record (a YAML anchor keeps one
+    text); ``person`` and ``trainer`` are the checklist's question in each mode's words."""
+
+    id: Id
+    title: Text
+    person: Text
+    trainer: Text
+    help: str = ""
+
+
 class Question(Record):
     id: Id
     category: Category
@@ -164,6 +176,10 @@ class Question(Record):
     # how to run the assessment (or set up the observation) the question belongs to; the
     # consultation shows each distinct text once, before the first question that carries it
     instructions: str = ""
+    # the checklist the question is asked in, and its line there in plain words (words that
+    # suit both modes; default: the person's question)
+    checklist: Checklist | None = None
+    item: str = ""
     sources: list[SourceKey] = []
 
 

@@ -1,5 +1,6 @@
 """Cross-reference checks over a loaded knowledge base: every id resolves, groups have no
-cycles, red-flag questions are screened, signs are used. Returns problems; never raises."""
+cycles, red-flag questions are screened, red-flag and condition questions are in checklists,
+signs are used. Returns problems; never raises."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from .rulebook import (
 
 if TYPE_CHECKING:
     from .base import KnowledgeBase
+
+# categories whose questions must be in a checklist: the safety screen and the conditions
+CHECKLISTED = ("red_flag", "condition")
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -96,6 +100,7 @@ class _Checker:
                                              "is already an observation (a sign of itself)"))
         self.rules()
         self.red_flags()
+        self.checklists()
         self.programme()
         return self.problems
 
@@ -161,6 +166,32 @@ class _Checker:
                 self.problems.append(Problem(self.where("questions", qid), qid, "category",
                                              "red-flag question that no red-flag rule screens"))
 
+
+    def checklists(self) -> None:
+        """Every red-flag and condition question is in a checklist (``imbalance consult`` asks
+        those as checklists); the questions of one checklist id carry one definition (write it
+        once with a YAML anchor) and share one category (they are asked at one point)."""
+        kb = self.kb
+        first: dict[str, str] = {}  # checklist id -> the first question in it
+        for qid, q in kb.questions.items():
+            if q.checklist is None:
+                if q.category in CHECKLISTED:
+                    self.problems.append(Problem(
+                        self.where("questions", qid), qid, "checklist",
+                        f"{q.category.replace('_', '-')} question in no checklist",
+                        "add checklist: *ANCHOR naming the checklist it is asked in"))
+                continue
+            other = kb.questions[first.setdefault(q.checklist.id, qid)]
+            if other.checklist != q.checklist:
+                self.problems.append(Problem(
+                    self.where("questions", qid), qid, "checklist",
+                    f"checklist {q.checklist.id!r} is defined differently by {other.id!r}",
+                    "define it once (&anchor) and refer to it (*anchor)"))
+            elif other.category != q.category:
+                self.problems.append(Problem(
+                    self.where("questions", qid), qid, "checklist",
+                    f"checklist {q.checklist.id!r} mixes categories {other.category} and "
+                    f"{q.category}"))
 
     def programme(self) -> None:
         """The corrective-programme files: every id resolves, every technique has a dose, every
