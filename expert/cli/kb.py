@@ -35,7 +35,7 @@ def check(ctx: click.Context) -> None:
         f"{len(base.groups)} groups, {len(base.relations)} relations, "
         f"{len(base.questions)} questions, {len(base.signs)} inferred signs, "
         f"{len(base.rules)} rules, {len(base.red_flags)} red flags, "
-        f"{len(base.sources)} sources: no problems")
+        f"{len(base.exercises)} exercises, {len(base.sources)} sources: no problems")
 
 
 @kb.command()
