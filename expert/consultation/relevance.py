@@ -15,8 +15,9 @@ concluded by a rule that can still fire; the age, while it has not been asked. A
 no or ?, or answerable only in the other mode, cannot hold: an AND rule whose other premise was
 answered no never makes a question matter.
 
-*Settled*: a muscle in a state on a side already found with certainty at least ``SETTLED`` (0.8,
-a high-confidence rule's certainty; more evidence would only nudge it up), or a sign known that
+*Settled*: a muscle in a state on a side already found with certainty at least
+``settled_threshold`` (facts/kb.yaml: 0.8, a high-confidence rule's certainty; more evidence
+would only nudge it up), or a sign known that
 well. A conclusion about a paired muscle counts as settled only when it is settled on both sides,
 since the side of an answer is not known before it is given. A sign also counts as settled when
 nothing it could still set off is unsettled.
@@ -35,7 +36,6 @@ from ..inference.compiler import Compiled, Need, Target, compile_rules
 from ..knowledge import KnowledgeBase
 from .questionnaire import AGE
 
-SETTLED = 0.8
 SIDES = ("left", "right")
 
 
@@ -153,12 +153,16 @@ class Snapshot:
         return True
 
     # -- conclusions --------------------------------------------------------------------------
+    @property
+    def settled_at(self) -> float:
+        return self.rel.kb.meta.inference.settled_threshold
+
     def settled(self, t: Target) -> bool:
         sides: tuple[str | None, ...] = SIDES if t.paired else (None,)
         if t.kind == "sign":
-            known = all(self.sign_level(t.id, s) >= SETTLED for s in sides)
+            known = all(self.sign_level(t.id, s) >= self.settled_at for s in sides)
             return known or not self.sign_live(t.id)
-        return all(self.muscles.get((t.id, s, t.state), 0.0) >= SETTLED for s in sides)
+        return all(self.muscles.get((t.id, s, t.state), 0.0) >= self.settled_at for s in sides)
 
     def live_targets(self, rule: Compiled) -> tuple[Target, ...]:
         return tuple(t for t in rule.targets if not self.settled(t))
@@ -186,7 +190,7 @@ class Snapshot:
         question = self.rel.kb.questions.get(key)
         if question is not None and key in self.rel.by_sign:
             sides: tuple[str | None, ...] = SIDES if question.sided else (None,)
-            if not all(self.sign_level(key, s) >= SETTLED for s in sides):
+            if not all(self.sign_level(key, s) >= self.settled_at for s in sides):
                 for rule in self.rel.by_sign[key]:
                     if self.others_hold(rule, key) and (live := self.live_targets(rule)):
                         out.append(Effect(rule.id, "signs", key, live))

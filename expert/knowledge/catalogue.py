@@ -25,6 +25,7 @@ class InferenceParams(Record):
     single_edition_factor: float = Field(gt=0, le=1)
     premise_threshold: float = Field(ge=0, lt=1)
     report_threshold: float = Field(ge=0, lt=1)
+    settled_threshold: float = Field(default=0.8, gt=0, le=1)
     secondary: dict[Reasoning, float] = {}
 
     @model_validator(mode="after")
