@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import total_ordering
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Premise:
     """One fact a firing stood on: an answer, a sign or the subject's age."""
 
@@ -22,8 +24,16 @@ class Premise:
     certainty: float
     value: str = ""  # the answer as given (yes/left/...), the age, or a finding's state
 
+    def order(self) -> tuple[object, ...]:
+        # None (no side) sorts before any side; dataclass ordering would compare None with str
+        return (self.kind, self.id, self.side or "", self.certainty, self.value)
 
-@dataclass(frozen=True, order=True)
+    def __lt__(self, other: Premise) -> bool:
+        return self.order() < other.order()
+
+
+@total_ordering
+@dataclass(frozen=True)
 class Contribution:
     """One rule's contribution to one conclusion (a sign, or a muscle in a state)."""
 
@@ -37,11 +47,24 @@ class Contribution:
     via: tuple[str, ...] = ()
     relation: str = ""  # graph reasoning: the relation it followed
 
+    def order(self) -> tuple[object, ...]:
+        return (self.target, self.side or "", self.rule, self.certainty,
+                tuple(p.order() for p in self.premises), self.state, self.editions, self.via,
+                self.relation)
 
-@dataclass(frozen=True, order=True)
+    def __lt__(self, other: Contribution) -> bool:
+        return self.order() < other.order()
+
+
+@total_ordering
+@dataclass(frozen=True)
 class Flag:
     rule: str
     premises: tuple[Premise, ...]
+
+    def __lt__(self, other: Flag) -> bool:
+        return (self.rule, tuple(p.order() for p in self.premises)) < (
+            other.rule, tuple(p.order() for p in other.premises))
 
 
 @dataclass

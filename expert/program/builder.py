@@ -15,7 +15,7 @@ from ..knowledge.exercises import PHASES, Exercise
 from .dosing import dose_for, dose_summary
 from .equipment import available
 from .model import Item, Option, PhasePlan, Program, Removed, Unaddressed
-from .needs import PAIRED_SIDES, NeedKey, Needs
+from .needs import PAIRED_SIDES, NeedKey, Needs, need_order
 from .safety import Screen, label
 from .schedule import schedule_for
 from .selection import STATE_FOR, Choice, PhaseChoice, Selector
@@ -84,7 +84,7 @@ class _Builder:
         targets = fold(kb, leaves)
         addresses = (self.integrates(c) if phase == "integrate"
                      else self.needs.addressed(c.covers))
-        places = tuple(k[1] for k in sorted(c.covers) if k[0] == "checkpoint")
+        places = tuple(k[1] for k in sorted(c.covers, key=need_order) if k[0] == "checkpoint")
         instead = None
         if c.primary.id != ex.id:
             instead = {"exercise": c.primary.id, "name": c.primary.name,
@@ -144,7 +144,7 @@ class _Builder:
             if not still:
                 continue
             muscles = ([f.muscle] if still == keys
-                       else list(dict.fromkeys(k[1] for k in sorted(still))))
+                       else list(dict.fromkeys(k[1] for k in sorted(still, key=need_order))))
             for m in muscles:
                 out.append(Unaddressed(m, kb.name(m), f.state, f.side,
                                        f"no catalogue technique to {what[f.state]} it safely"))

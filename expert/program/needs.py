@@ -16,6 +16,11 @@ from ..findings import Finding, Outcome
 from ..knowledge import KnowledgeBase
 
 NeedKey = tuple[str, str, str | None]
+
+
+def need_order(key: NeedKey) -> tuple[str, str, str]:
+    """Sort key for need keys: no side (None) sorts before any side."""
+    return (key[0], key[1], key[2] or "")
 PAIRED_SIDES = ("left", "right")
 UNRESOLVED = "unresolved"
 

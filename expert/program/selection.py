@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from ..knowledge import KnowledgeBase
 from ..knowledge.exercises import Exercise
 from .equipment import needs_text, option_for
-from .needs import PAIRED_SIDES, UNRESOLVED, NeedKey, Needs
+from .needs import PAIRED_SIDES, UNRESOLVED, NeedKey, Needs, need_order
 from .safety import Screen, label
 
 STATE_FOR = {"inhibit": "overactive", "lengthen": "overactive", "activate": "underactive"}
@@ -182,7 +182,7 @@ class Selector:
                 gain = c.covers & result.remaining
                 if not gain:
                     continue
-                score = round(sum(wanted[k] for k in sorted(gain)), 6)
+                score = round(sum(wanted[k] for k in sorted(gain, key=need_order)), 6)
                 key = (-self._specific(c, gain), -score, -self._signs_matched(c),
                        self._extra(c, wanted), self.order[c.primary.id])
                 if best_key is None or key < best_key:
@@ -203,8 +203,8 @@ class Selector:
                 gain = b.covers & result.remaining
                 if not gain:
                     continue
-                rank = (KIND_RANK[b.kind], -round(sum(wanted[k] for k in sorted(gain)), 6),
-                        self.order[b.exercise.id])
+                weight = sum(wanted[k] for k in sorted(gain, key=need_order))
+                rank = (KIND_RANK[b.kind], -round(weight, 6), self.order[b.exercise.id])
                 if pick_key is None or rank < pick_key:
                     pick, pick_key = b, rank
             if pick is None:
