@@ -2,11 +2,13 @@
 
 Simulates whole consultations on the real knowledge base (both modes; answers drawn at random:
 mostly no, some yes with a side or a certainty, the odd ?; checklists answered no, with one or two
-numbers, or yes or ? (their items then asked one by one); a few hit a red flag). For every
+numbers, or yes or ? (their items then asked one by one); the equipment, when asked, with some
+numbers, none or ?; a few hit a red flag). For every
 answer it times what ``imbalance consult`` does between reading the line and showing the next
 question: parse the answer, record it, re-evaluate the case with the reasoner, work out which
 questions can still matter, run the agenda engine, save the session atomically (with fsync),
-and format the next question. Reports median, p95 and max (target: under 50 ms), the share of
+and format the next question (building the programme whenever the conditions or the equipment
+may be asked). Reports median, p95 and max (target: under 50 ms), the share of
 each step, and the wall time from starting the program to its first question.
 
     python bench/bench_consult.py [--consultations 60] [--seed 7]
@@ -25,7 +27,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import expert.compat  # noqa: F401
-from expert.consultation.answers import parse_age, parse_answer, parse_checklist, parse_side
+from expert.consultation.answers import (
+    parse_age,
+    parse_answer,
+    parse_checklist,
+    parse_equipment,
+    parse_side,
+)
 from expert.consultation.consultant import Consultant, Prompt
 from expert.consultation.relevance import Relevance
 from expert.consultation.session import Session
@@ -34,7 +42,10 @@ from expert.knowledge import KnowledgeBase
 from expert.knowledge.locate import knowledge_base
 
 
-def typed(rng: random.Random, prompt: Prompt, red_flags: bool) -> str:
+def typed(rng: random.Random, prompt: Prompt, red_flags: bool,
+          kit: random.Random | None = None) -> str:
+    """What a simulated person types; the equipment (asked last) draws from ``kit``, so that the
+    other answers are the same whether or not the knowledge base asks about equipment."""
     topic = prompt.topic
     count = len(prompt.items)
     if topic.is_checklist:
@@ -49,6 +60,13 @@ def typed(rng: random.Random, prompt: Prompt, red_flags: bool) -> str:
             picks = rng.sample(range(1, count + 1), min(count, rng.randint(1, 2)))
             return " ".join(map(str, picks))
         return rng.choice(["y", "?"])
+    if topic.is_equipment:
+        kit = kit or rng
+        roll = kit.random()
+        if roll < 0.6:
+            picks = kit.sample(range(1, count + 1), kit.randint(1, min(count, 4)))
+            return " ".join(map(str, picks))
+        return "none" if roll < 0.8 else "?"
     if topic.is_age:
         return str(rng.randint(20, 60))
     if prompt.part == "side":
@@ -64,7 +82,8 @@ def typed(rng: random.Random, prompt: Prompt, red_flags: bool) -> str:
 
 
 def consultation(kb: KnowledgeBase, reasoner: Reasoner, relevance: Relevance, folder: Path,
-                 rng: random.Random, n: int, steps: dict[str, list[float]]) -> list[float]:
+                 rng: random.Random, n: int, steps: dict[str, list[float]],
+                 kit: random.Random | None = None) -> list[float]:
     mode = "trainer" if n % 2 else "self"
     session = Session(folder / f"c{n}.json", mode, kb.version)
     c = Consultant(kb, session, reasoner, relevance)
@@ -72,10 +91,11 @@ def consultation(kb: KnowledgeBase, reasoner: Reasoner, relevance: Relevance, fo
     prompt = c.current()
     red_flags = rng.random() < 0.2
     while prompt is not None:
-        line = typed(rng, prompt, red_flags)
+        line = typed(rng, prompt, red_flags, kit)
         start = time.perf_counter()
         topic = prompt.topic
         reply = (parse_checklist(line, len(prompt.items)) if topic.is_checklist else
+                 parse_equipment(line, len(prompt.items)) if topic.is_equipment else
                  parse_age(line) if topic.is_age else
                  parse_side(line) if prompt.part == "side" else parse_answer(line, topic.sided))
         c.answer(reply)
@@ -112,7 +132,7 @@ def main() -> None:
     parser.add_argument("--consultations", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    rng, kit = random.Random(args.seed), random.Random(args.seed + 1)
     kb = knowledge_base()
     start = time.perf_counter()
     reasoner, relevance = Reasoner(kb), Relevance(kb)
@@ -123,7 +143,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for n in range(args.consultations):
-            run = consultation(kb, reasoner, relevance, folder, rng, n, steps)
+            run = consultation(kb, reasoner, relevance, folder, rng, n, steps, kit)
             times += run
             counts.append(len(run))
         first = startup(folder)

@@ -13,7 +13,13 @@ from click.testing import CliRunner
 
 from expert.case import load_case
 from expert.cli import main
-from expert.consultation.answers import parse_age, parse_answer, parse_checklist, parse_side
+from expert.consultation.answers import (
+    parse_age,
+    parse_answer,
+    parse_checklist,
+    parse_equipment,
+    parse_side,
+)
 from expert.consultation.consultant import Consultant
 from expert.consultation.screen import Screen
 from expert.consultation.session import Session
@@ -32,13 +38,14 @@ def typed_answers(kb: KnowledgeBase, mode: str, answers: dict[str, str], scratch
     """The lines a person types to give ``answers`` (question id -> what is typed; ``id:side``
     for the side asked after a yes; default ``n``), in the order the consultation asks. A
     checklist is answered with the numbers of its items that ``answers`` gives a yes or a side
-    (``n`` if none), unless ``answers`` names the checklist itself."""
+    (``n`` if none), unless ``answers`` names the checklist itself; the equipment (``EQUIPMENT``)
+    with ``?`` unless ``answers`` names it."""
     consultant = Consultant(kb, Session(scratch, mode, kb.version))
     lines = []
     while (prompt := consultant.current()) is not None:
         topic = prompt.topic
         key = topic.key if prompt.part == "answer" else f"{topic.key}:side"
-        line = answers.get(key, "n")
+        line = answers.get(key, "?" if topic.is_equipment else "n")
         if topic.is_checklist and key not in answers:
             line = " ".join(str(n) for n, item in enumerate(prompt.items, 1)
                             if answers.get(item, "n").split()[0].lower() in POSITIVE) or "n"
@@ -48,6 +55,8 @@ def typed_answers(kb: KnowledgeBase, mode: str, answers: dict[str, str], scratch
         lines.append(line)
         if topic.is_checklist:
             reply = parse_checklist(line, len(prompt.items))
+        elif topic.is_equipment:
+            reply = parse_equipment(line, len(prompt.items))
         elif topic.is_age:
             reply = parse_age(line)
         elif prompt.part == "side":
@@ -187,7 +196,7 @@ def test_checklists_at_the_prompt(tmp_path: Path) -> None:
     assert "Changed to no (none of its 2 items); everything is worked out again." in out
     assert "  5. Is your pelvis tilted forward?" in out
     data = json.loads(session.read_text())
-    assert data["format_version"] == 2 and data["complete"]
+    assert data["format_version"] == 3 and data["complete"]
     assert data["answers"][0] == {"checklist": "screen", "value": "no",
                                   "items": ["numb", "fever"]}
     assert data["answers"][3] == {"checklist": "habits", "value": "no",
@@ -305,11 +314,11 @@ def test_bad_session_files_exit_1_with_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "corrupt JSON" in result.output
     assert len(result.output.strip().splitlines()) == 1
     newer = tmp_path / "newer.json"
-    newer.write_text(json.dumps({"format": "imbalance-consultation", "format_version": 3,
+    newer.write_text(json.dumps({"format": "imbalance-consultation", "format_version": 4,
                                  "mode": "self", "answers": []}))
     result = CliRunner().invoke(main, ["--kb", str(FIXTURE_KB), "consult", "--resume",
                                        str(newer)])
-    assert result.exit_code == 1 and "format version 3" in result.output
+    assert result.exit_code == 1 and "format version 4" in result.output
     alien = tmp_path / "alien.json"
     alien.write_text(json.dumps({"format": "imbalance-consultation", "format_version": 1,
                                  "mode": "self", "answers": [{"question": "no_such_question",
@@ -363,3 +372,117 @@ def test_the_saved_case_runs_with_the_same_findings(tmp_path: Path) -> None:
 def load_kb() -> KnowledgeBase:
     from expert.knowledge import load
     return load(FIXTURE_KB)
+
+
+# -- the equipment at hand ---------------------------------------------------------------------
+SEED_A = {"low_back_pain": "y", "subject.age": "38", "prolonged_sitting": "yes",
+          "anterior_pelvic_tilt": "Y"}
+
+
+def _uses(program: dict[str, Any]) -> set[str]:
+    return {e for p in program["phases"] for i in p["items"] for e in i["equipment"]}
+
+
+def _run_json(case_path: Path) -> dict[str, Any]:
+    run = CliRunner().invoke(main, ["run", str(case_path), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    data: dict[str, Any] = json.loads(run.output)
+    return data
+
+
+@pytest.mark.parametrize(("typed", "equipment"), [
+    ("none", []), ("1 3", ["foam_roller", "resistance_band"]), ("?", None)])
+def test_the_equipment_answer_changes_the_programme(real_kb: KnowledgeBase, tmp_path: Path,
+                                                    typed: str, equipment: list[str] | None
+                                                    ) -> None:
+    answers = {**SEED_A, "subject.equipment": typed}
+    lines_typed = typed_answers(real_kb, "self", answers, tmp_path / "scratch.json")
+    assert lines_typed[-1] == typed  # asked last, after the health conditions
+    session, case_path = tmp_path / "s.json", tmp_path / "case.yaml"
+    result = consult("--session", str(session), kb=None,
+                     input=lines(*lines_typed, "y", str(case_path), ""))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    record = real_kb.equipment_question
+    assert record is not None
+    # the wording and the plain-word names come from facts/equipment.yaml
+    assert f" 12. {record.person}" in out  # 9 typed lines, 12 answers (picks count)
+    assert out.index("Health conditions") < out.index(record.person) < \
+        out.index("Consultation complete.")
+    for n, piece in enumerate(real_kb.equipment.values(), 1):
+        assert f"      {n:>2}) {piece.item}" in out
+    assert "numbers / none / ? >" in out
+    consulted = Consultant(real_kb, Session.load(session)).report()["program"]
+    saved = json.loads(session.read_text())["answers"][-1]
+    assert saved["subject"] == "equipment"
+    case = load_case(case_path, real_kb)
+    data = _run_json(case_path)
+    assert data["program"] == consulted  # imbalance run on the saved case: the same programme
+    if equipment is None:  # not said: the programme keeps its stated assumption
+        assert saved == {"subject": "equipment", "value": "unknown"}
+        assert "equipment" not in case.subject.model_fields_set
+        assert "equipment:" not in case_path.read_text()
+        assert consulted["equipment"]["assumed"] is True
+        assert "foam_roller" in _uses(consulted)
+        return
+    assert case.subject.equipment == equipment
+    assert f"subject: {{age: 38, equipment: [{', '.join(equipment)}]}}" in case_path.read_text()
+    assert consulted["equipment"] == {"available": equipment, "assumed": False}
+    assert _uses(consulted) <= set(equipment)
+    if not equipment:  # body weight only: no foam-roller (or any equipment) items
+        assert saved == {"subject": "equipment", "value": "none"}
+        assert _uses(consulted) == set()
+        assert any(r["kind"] == "equipment" for r in consulted["removed"])
+    else:
+        assert saved == {"subject": "equipment", "value": "picked", "items": equipment}
+        assert "foam_roller" in _uses(consulted)
+
+
+def test_the_equipment_is_not_asked_after_a_referral_or_with_nothing_found(
+        real_kb: KnowledgeBase, tmp_path: Path) -> None:
+    record = real_kb.equipment_question
+    assert record is not None
+    nothing = consult("--session", str(tmp_path / "a.json"), kb=None,
+                      input=lines(*["n"] * 7, "n", ""))
+    assert nothing.exit_code == 0 and "Consultation complete." in nothing.output
+    assert "No probable" in nothing.output or "nothing to correct" in nothing.output
+    assert record.person not in nothing.output
+    referral = consult("--session", str(tmp_path / "b.json"), kb=None,
+                       input=lines("1", "n", ""))  # a red flag picked in the screen
+    assert "REFERRAL" in referral.output and record.person not in referral.output
+    for name in ("a.json", "b.json"):
+        answers = json.loads((tmp_path / name).read_text())["answers"]
+        assert all(a.get("subject") != "equipment" for a in answers)
+
+
+def test_why_review_change_and_back_at_the_equipment(real_kb: KnowledgeBase,
+                                                     tmp_path: Path) -> None:
+    typed = typed_answers(real_kb, "self", SEED_A, tmp_path / "scratch.json")
+    session, case_path = tmp_path / "s.json", tmp_path / "case.yaml"
+    result = consult("--session", str(session), kb=None, input=lines(
+        *typed[:-1],
+        "why", "help", "yes", "9",           # 12 the equipment: why, help, bad answers
+        "back", "n",                          # back to the health conditions, no again
+        "2",                                  # 12 the equipment: a massage ball only
+        "n",                                  # no case file (yet)
+        "review", "change 12", "none",        # body weight only after all
+        "y", str(case_path), ""))             # save it; finish
+    assert result.exit_code == 0, result.output
+    out = result.output
+    record = real_kb.equipment_question
+    assert record is not None
+    assert " ".join(record.why.split())[:60] in " ".join(out.split())  # why, from the data
+    assert "If you do not say (?), it assumes: foam roller, massage ball" in out
+    assert "With that kit, the programme so far uses:" in out and "  • foam roller: " in out
+    assert " ".join(record.help.split())[:50] in " ".join(out.split())  # help, from the data
+    assert "'yes' is not an answer here" in out and "there is no item 9" in out
+    assert out.count(" 11. Health conditions: Do any of these apply to you?\n") == 2  # back
+    assert " 12. Equipment — massage ball" in out  # review
+    assert "Changed to none (body weight only); everything is worked out again." in out
+    assert out.count("Consultation complete.") == 2
+    answers = json.loads(session.read_text())["answers"]
+    assert answers[-1] == {"subject": "equipment", "value": "none"} and len(answers) == 12
+    case = load_case(case_path, real_kb)
+    assert case.subject.equipment == [] and "equipment" in case.subject.model_fields_set
+    consulted = Consultant(real_kb, Session.load(session)).report()["program"]
+    assert _uses(consulted) == set() and _run_json(case_path)["program"] == consulted

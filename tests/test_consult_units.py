@@ -15,15 +15,16 @@ from expert.consultation.answers import (
     parse_age,
     parse_answer,
     parse_checklist,
+    parse_equipment,
     parse_side,
 )
 from expert.consultation.commands import BadCommand, Command, parse_command
 from expert.consultation.consultant import Consultant
-from expert.consultation.questionnaire import AGE, Questionnaire
+from expert.consultation.questionnaire import AGE, EQUIPMENT, Questionnaire
 from expert.consultation.session import Item, Pending, Session, SessionError
 from expert.knowledge import KnowledgeBase, load, read
 
-from .conftest import FIXTURE_KB
+from .conftest import FIXTURE_KB, REPO
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def test_session_round_trip(tmp_path: Path) -> None:
                        Item(AGE, "41")], Pending("carry", "side"))
     session.save()
     data = json.loads(path.read_text())
-    assert data["format_version"] == 2 and data["mode"] == "trainer"
+    assert data["format_version"] == 3 and data["mode"] == "trainer"
     assert data["answers"][1] == {"checklist": "habits", "value": "picked",
                                   "items": ["sitting", "carry"]}
     assert data["answers"][2] == {"question": "carry", "value": "yes", "certainty": 0.6,
@@ -530,3 +531,190 @@ def test_a_checklist_defined_twice_or_mixing_categories_is_a_problem(tmp_path: P
                         "referral.\n")
     assert any("checklist 'screen' mixes categories red_flag and condition" in p
                for p in problems)
+
+
+# -- the equipment at hand -----------------------------------------------------------------------
+def test_equipment_answers() -> None:
+    assert parse_equipment("1 3", 8) == Reply("picked", 1.0, (1, 3))
+    assert parse_equipment("3,1,3", 8) == Reply("picked", 1.0, (1, 3))
+    assert parse_equipment("all", 3) == Reply("picked", 1.0, (1, 2, 3))
+    for none in ("none", "No", "n", "nothing", "body weight"):
+        assert parse_equipment(none, 8) == Reply("none")
+    assert parse_equipment("?", 8) == Reply("unknown")
+    assert parse_equipment("don't know", 8) == Reply("unknown")
+    for bad, message in (("9", "there is no item 9"), ("yes", "'yes' is not an answer here"),
+                         ("", "please answer"), ("left", "not an answer here")):
+        with pytest.raises(BadAnswer, match=message):
+            parse_equipment(bad, 8)
+
+
+def build_equipment_kb(root: Path) -> Path:
+    """The fixture knowledge base with the shipped equipment question and list."""
+    shutil.copytree(FIXTURE_KB, root)
+    shutil.copy(REPO / "facts" / "equipment.yaml", root / "facts" / "equipment.yaml")
+    return root
+
+
+@pytest.fixture(scope="module")
+def equipment_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return load(build_equipment_kb(tmp_path_factory.mktemp("kb") / "kb"))
+
+
+def _programme(items: int) -> object:
+    """A stand-in programme generator: ``items`` items for any finding, none under a referral."""
+    def programme(self: Consultant) -> dict[str, object] | None:
+        if self.referral or not self.outcome().findings:
+            return None if self.referral else {"phases": [{"items": []}], "removed": []}
+        equipment = self.case().subject.equipment
+        return {"phases": [{"items": [{"equipment": equipment}] * items}], "removed": []}
+    return programme
+
+
+def test_the_equipment_is_asked_last_and_only_for_a_programme_that_addresses_a_finding(
+        equipment_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    topics = Questionnaire(equipment_kb, "trainer").topics
+    assert list(topics)[-1] == EQUIPMENT and topics[EQUIPMENT].stratum == "programme"
+    assert topics[EQUIPMENT].items == tuple(equipment_kb.equipment)
+    assert topics[EQUIPMENT].text == "Which of these does the client have? (type the numbers, " \
+        "or none)"
+    monkeypatch.setattr(Consultant, "programme", _programme(2))
+    asked = walk(equipment_kb, tmp_path, "self", {"tilt": "yes", EQUIPMENT: "none"})
+    assert asked[-2:] == ["fragile", EQUIPMENT]
+    # nothing found: the (empty) programme addresses nothing; the conditions are asked as before
+    asked = walk(equipment_kb, tmp_path, "self", {})
+    assert asked[-1] == "fragile" and EQUIPMENT not in asked
+    # a referral: nothing after it
+    assert EQUIPMENT not in walk(equipment_kb, tmp_path, "self", {"numb": "yes"})
+    # a programme with no item (every technique removed): the equipment cannot change it
+    monkeypatch.setattr(Consultant, "programme", _programme(0))
+    assert EQUIPMENT not in walk(equipment_kb, tmp_path, "self", {"tilt": "yes"})
+    # no programme generator
+    monkeypatch.setattr(Consultant, "programme", lambda self: None)
+    assert EQUIPMENT not in walk(equipment_kb, tmp_path, "self", {"tilt": "yes"})
+
+
+def _at_equipment(kb: KnowledgeBase, tmp_path: Path) -> Consultant:
+    consultant = consultant_for(kb, tmp_path)
+    while (prompt := consultant.current()) is not None and not prompt.topic.is_equipment:
+        consultant.answer(Reply("yes" if prompt.topic.key == "tilt" else "no"))
+    assert prompt is not None and prompt.items == tuple(kb.equipment)
+    return consultant
+
+
+def test_the_equipment_answer_is_the_subject_equipment(equipment_kb: KnowledgeBase,
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Consultant, "programme", _programme(1))
+    consultant = _at_equipment(equipment_kb, tmp_path)
+    assert "equipment" not in consultant.case().subject.model_fields_set  # not asked yet
+    consultant.answer(parse_equipment("8 1", 8))
+    assert consultant.current() is None
+    assert consultant.case().subject.equipment == ["foam_roller", "wall"]  # in the data's order
+    number = len(consultant.session.items)
+    item = consultant.change(number, parse_equipment("none", 8))
+    assert item == Item(EQUIPMENT, "none") and consultant.case().subject.equipment == []
+    assert "equipment" in consultant.case().subject.model_fields_set  # body weight only
+    consultant.change(number, parse_equipment("?", 8))
+    assert "equipment" not in consultant.case().subject.model_fields_set  # assumed kit
+    assert consultant.current() is None  # answered: not asked again
+    # back undoes it and asks it again, at the same number
+    assert consultant.back()
+    prompt = consultant.current()
+    assert prompt is not None and prompt.topic.is_equipment and prompt.number == number
+    consultant.answer(Reply("no"))  # a no is none
+    assert consultant.session.items[-1] == Item(EQUIPMENT, "none")
+    # after a change that leaves nothing to address, a pending equipment question goes
+    consultant.back()
+    consultant.change([i.key for i in consultant.session.items].index("tilt") + 1,
+                      Reply("no"))
+    assert consultant.current() is None and EQUIPMENT not in consultant.session.answered()
+
+
+def test_the_equipment_in_the_session_file(equipment_kb: KnowledgeBase, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Consultant, "programme", _programme(1))
+    consultant = _at_equipment(equipment_kb, tmp_path)
+    path = consultant.session.path
+    data = json.loads(path.read_text())
+    assert data["format_version"] == 3
+    assert data["pending"] == {"subject": "equipment", "part": "answer"}
+    again = Consultant(equipment_kb, Session.load(path))  # resumes at the same question
+    prompt = again.current()
+    assert prompt is not None and prompt.topic.is_equipment
+    again.answer(parse_equipment("2 3", 8))
+    saved = json.loads(path.read_text())["answers"][-1]
+    assert saved == {"subject": "equipment", "value": "picked",
+                     "items": ["massage_ball", "resistance_band"]}
+    loaded = Session.load(path)
+    assert loaded.items == again.session.items and loaded.complete
+    assert Consultant(equipment_kb, loaded).case().subject.equipment == \
+        ["massage_ball", "resistance_band"]
+    # an equipment id or an equipment answer the knowledge base does not know
+    Session(path, "self", "9.9.9", [Item(EQUIPMENT, "picked", items=("kettlebell",))]).save()
+    with pytest.raises(SessionError, match="lists the equipment 'kettlebell'"):
+        Consultant(equipment_kb, Session.load(path))
+    Session(path, "self", "9.9.9", [Item(EQUIPMENT, "none")]).save()
+    with pytest.raises(SessionError, match="answers the equipment question"):
+        Consultant(load(FIXTURE_KB), Session.load(path))
+
+
+def test_sessions_of_format_version_2_still_load(equipment_kb: KnowledgeBase, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Consultant, "programme", _programme(1))
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps({
+        "format": "imbalance-consultation", "format_version": 2, "mode": "self",
+        "kb_version": "9.9.9", "answers": [{"checklist": "screen", "value": "no",
+                                            "items": ["numb"]},
+                                           {"question": "back_pain", "value": "no"},
+                                           {"question": "sitting", "value": "no"},
+                                           {"question": "carry", "value": "no"},
+                                           {"question": "tilt", "value": "yes"},
+                                           {"question": "fragile", "value": "no"}],
+        "pending": None, "complete": True}))
+    consultant = Consultant(equipment_kb, Session.load(path))
+    prompt = consultant.current()  # the question that version did not have
+    assert prompt is not None and prompt.topic.is_equipment and prompt.number == 7
+    consultant.answer(parse_equipment("none", 8))
+    assert json.loads(path.read_text())["format_version"] == 3
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"format": "imbalance-consultation", "format_version": 3, "mode": "self", '
+     '"answers": [{"subject": "equipment", "value": "yes"}]}', "bad answer"),
+    ('{"format": "imbalance-consultation", "format_version": 3, "mode": "self", '
+     '"answers": [{"subject": "equipment", "value": "none", "items": ["wall"]}]}', "bad items"),
+    ('{"format": "imbalance-consultation", "format_version": 3, "mode": "self", '
+     '"answers": [{"subject": "equipment", "value": "picked", "items": ["Wall"]}]}',
+     "bad equipment id"),
+])
+def test_unusable_equipment_answers(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(text)
+    with pytest.raises(SessionError, match=message):
+        Session.load(path)
+
+
+def test_the_equipment_data_matches_the_case_vocabulary(real_kb: KnowledgeBase,
+                                                        tmp_path: Path) -> None:
+    from typing import get_args
+
+    from expert.case import Equipment
+    assert list(real_kb.equipment) == list(get_args(Equipment))  # the same ids, in order
+    assert real_kb.equipment_question is not None
+    assert all(e.item and e.name for e in real_kb.equipment.values())
+    root = build_equipment_kb(tmp_path / "kb")
+    assert read(root)[1] == []
+    data = root / "facts" / "equipment.yaml"
+    text = data.read_text()
+    data.write_text(text.replace("  - id: wall\n", "  - id: kettle_bell\n"))
+    problems = [p.line() for p in read(root)[1]]
+    assert any("kettle_bell: id: unknown equipment" in p for p in problems)
+    assert any("equipment: does not list wall" in p for p in problems)
+    data.write_text(text.replace("equipment_question:", "asked_as:"))
+    problems = [p.line() for p in read(root)[1]]
+    assert any("asked_as: unknown section" in p for p in problems)
+    assert any("equipment_question: section is missing" in p for p in problems)
+    data.write_text(text.replace("  why: >-", "  reason: >-"))
+    problems = [p.line() for p in read(root)[1]]
+    assert any("equipment_question: reason: unknown key" in p for p in problems)

@@ -11,7 +11,9 @@ Rules in salience strata assert an ``Ask`` fact; the first one asserted is the n
 4. the safety screen (90);
 5. follow-ups such as the age (80);
 6. symptoms, habits, posture and movement assessments (50);
-7. conditions that adapt the programme, only when there will be a programme (10).
+7. conditions that adapt the programme, then the equipment at hand, only when there will be a
+   programme (10); the consultant marks the equipment as unable to matter when the programme
+   addresses no finding.
 
 A question of a checklist (``via``) is not asked while that checklist is open: the checklist
 (``Open`` too, ranked just before its questions) is asked instead, and a no to it answers them.

@@ -4,7 +4,8 @@
 questions (``left`` / ``right`` / ``both``, or ``l`` / ``r`` / ``b``; a side means yes), and an
 optional certainty after the answer (``yes 0.6``, ``l .8``, ``yes 60%``). The age is a whole
 number of years, or ``?``. A checklist also takes the numbers of the items that apply
-(``2 5``, ``2,5``).
+(``2 5``, ``2,5``); the equipment list takes the numbers of what is at hand, ``none`` (body
+weight only) or ``?``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class BadAnswer(ValueError):
 class Reply:
     """An answer as it will be recorded: ``value`` as in case files, and its certainty."""
 
-    value: str  # yes | no | unknown | left | right | both, or an age in years; picked
+    value: str  # yes | no | unknown | left | right | both, or an age in years; picked; none
     certainty: float = 1.0
     picks: tuple[int, ...] = ()  # a checklist: the numbers of the items picked (from 1)
 
@@ -48,6 +49,8 @@ def choices(sided: bool) -> str:
 SIDE_CHOICES = "left / right / both / ?"
 AGE_CHOICES = "years / ?"
 CHECKLIST_CHOICES = "no / numbers / yes / ?"
+EQUIPMENT_CHOICES = "numbers / none / ?"
+NONE_WORDS = ("none", "no", "n", "nothing", "nope", "body weight", "bodyweight")
 _NUMBERS = re.compile(r"^\d+(?:[\s,;]+\d+)*$")
 
 
@@ -106,6 +109,30 @@ def parse_checklist(text: str, count: int) -> Reply:
     if value == "unknown" and certainty != 1.0:
         raise BadAnswer("a certainty goes with yes or no, not with ?")
     return Reply(value, certainty)
+
+
+def parse_equipment(text: str, count: int) -> Reply:
+    """Read the answer to the equipment list of ``count`` items: the numbers of those at hand
+    (``all`` for every one), none (``no``: body weight only), or ? (not said: the programme keeps
+    its assumed kit)."""
+    cleaned = " ".join(text.strip().lower().split())
+    what = (f"type the numbers of what you have (1 to {count}), none for body weight only, or ? "
+            "if you would rather not say")
+    if _NUMBERS.match(cleaned):
+        numbers = sorted({int(n) for n in re.split(r"[\s,;]+", cleaned)})
+        wrong = [n for n in numbers if not 1 <= n <= count]
+        if wrong:
+            raise BadAnswer(f"there is no item {wrong[0]}: {what}")
+        return Reply("picked", 1.0, tuple(numbers))
+    if not cleaned:
+        raise BadAnswer(f"please answer: {what}")
+    if cleaned in NONE_WORDS:
+        return Reply("none")
+    if cleaned == "all":
+        return Reply("picked", 1.0, tuple(range(1, count + 1)))
+    if WORDS.get(cleaned) == "unknown":
+        return Reply("unknown")
+    raise BadAnswer(f"{text.strip()!r} is not an answer here: {what}, or help")
 
 
 def parse_side(text: str, certainty: float = 1.0) -> Reply:

@@ -1,5 +1,6 @@
 """The consultation written as a case file (docs/case-files.md) that ``imbalance run`` and
-``imbalance batch`` read: the answers in the order they were given, the age if given."""
+``imbalance batch`` read: the answers in the order they were given, the age and the equipment
+at hand if given (``equipment: []`` is body weight only)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,13 @@ def case_text(consultant: Consultant) -> str:
         f"title: {json.dumps(f'Consultation ({session.mode} mode) of {session.started[:10]}')}",
         f"reference: {json.dumps(f'imbalance consult session {session.path.name}')}",
     ]
+    subject = []
     if case.subject.age is not None:
-        lines.append(f"subject: {{age: {case.subject.age}}}")
+        subject.append(f"age: {case.subject.age}")
+    if "equipment" in case.subject.model_fields_set:
+        subject.append(f"equipment: [{', '.join(case.subject.equipment)}]")
+    if subject:
+        lines.append(f"subject: {{{', '.join(subject)}}}")
     if not case.answers:
         lines.append("answers: {}")
     else:
@@ -48,8 +54,10 @@ def save_case(consultant: Consultant, path: Path) -> Path:
     """Write the case file atomically, check that it reads back as the same case, and remember
     it in the session."""
     write_atomic(path, case_text(consultant))
-    written = load_case(path, consultant.kb)
-    if written.answers != consultant.case().answers:  # pragma: no cover - a bug if it happens
+    written, case = load_case(path, consultant.kb), consultant.case()
+    same = (written.answers == case.answers and written.subject == case.subject
+            and written.subject.model_fields_set == case.subject.model_fields_set)
+    if not same:  # pragma: no cover - a bug if it happens
         raise RuntimeError(f"{path} does not read back as the consultation's answers")
     consultant.session.case_file = str(path)
     consultant.session.save()

@@ -9,6 +9,11 @@ the conditions); a no to it answers each of them no (``Session.implied``), the n
 items that apply answer those yes and the rest no, and yes or ? leave them to be asked one by
 one. Changing a checklist's answer re-derives its questions: its picks go, and a no or new picks
 also replace the answers given to its items one by one.
+
+Equipment: asked with the conditions (the programme stratum), but only when the programme would
+address a finding (it has an item, or leaves one out for want of equipment); the answer is the
+case's ``subject.equipment`` (none: an empty list; ?: not given, the programme keeps its assumed
+kit).
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from ..knowledge import KnowledgeBase
 from ..problems import InputError
 from .agenda import Agenda
 from .answers import SIDES, Reply
-from .questionnaire import AGE, Questionnaire, Topic, checklist_members
+from .questionnaire import AGE, EQUIPMENT, Questionnaire, Topic, checklist_members
 from .relevance import Effect, Relevance, Snapshot
-from .session import CHECKLIST_VALUES, Item, Pending, Session, SessionError
+from .session import CHECKLIST_VALUES, EQUIPMENT_VALUES, Item, Pending, Session, SessionError
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,15 @@ class Prompt:
 
 
 MIN_ITEMS = 2  # a checklist with fewer questions that can still matter is not asked
+
+
+def addresses(program: dict[str, Any] | None) -> bool:
+    """Does the programme address a finding (an item, or one left out for want of equipment)?
+    Only then can the equipment at hand change it."""
+    if program is None:
+        return False
+    return any(p.get("items") for p in program.get("phases", [])) or any(
+        r.get("kind") == "equipment" for r in program.get("removed", []))
 
 
 def case_id(session: Session) -> str:
@@ -67,6 +81,16 @@ class Consultant:
         checklists = {i.key for i in session.items if i.is_checklist}
         for item in session.items:
             if item.key == AGE:
+                continue
+            if item.is_equipment:
+                if not self.kb.equipment:
+                    raise SessionError(f"{session.path}: answers the equipment question, which "
+                                       f"this knowledge base ({self.kb.version}) does not ask")
+                stray = [k for k in item.items if k not in self.kb.equipment]
+                if stray:
+                    raise SessionError(f"{session.path}: lists the equipment {stray[0]!r}, "
+                                       f"which this knowledge base ({self.kb.version}) does not "
+                                       "know")
                 continue
             if item.is_checklist:
                 members = checklist_members(self.kb, item.key)
@@ -97,11 +121,16 @@ class Consultant:
     def case(self) -> Case:
         if "case" not in self._cache:
             answers: dict[str, Any] = {}
-            age = None
+            subject: dict[str, Any] = {}
             implied = self.session.implied()
             for item in self.session.items:
                 if item.key == AGE:
-                    age = int(item.value) if item.value.isdigit() else None
+                    if item.value.isdigit():
+                        subject["age"] = int(item.value)
+                elif item.is_equipment:
+                    if item.equipment is not None:  # in the order of the data
+                        subject["equipment"] = [e for e in self.kb.equipment
+                                                if e in item.equipment]
                 elif item.is_checklist:  # its no answers each item it showed, at its place
                     no = "no" if item.certainty == 1.0 else {"value": "no",
                                                              "certainty": item.certainty}
@@ -112,8 +141,8 @@ class Consultant:
                     answers[item.key] = {"value": item.value, "certainty": item.certainty}
             data: dict[str, Any] = {"id": case_id(self.session), "answers": answers,
                                     "title": f"consultation in {self.session.mode} mode"}
-            if age is not None:
-                data["subject"] = {"age": age}
+            if subject:
+                data["subject"] = subject
             try:
                 self._cache["case"] = parse_case(data, str(self.session.path), self.kb)
             except InputError as exc:
@@ -183,7 +212,8 @@ class Consultant:
             for item in self.session.items:
                 if item.key == AGE:
                     age = int(item.value) if item.value.isdigit() else None
-                elif not item.is_checklist and Reply(item.value, item.certainty).positive:
+                elif item.key in self.kb.questions and Reply(item.value,
+                                                              item.certainty).positive:
                     positives[item.key] = item.value if item.value in SIDES else None
             self._cache["snapshot"] = self.relevance.snapshot(positives, self.open_keys(), age,
                                                               self.outcome())
@@ -193,9 +223,14 @@ class Consultant:
     def skipped(self) -> int:
         """How many questions of the mode were left out because they could not change
         anything (at the end of a consultation: every question still open)."""
+        program = self.report().get("program")
         return sum(1 for k in self.open_keys()
-                   if self.questionnaire.topic(k).stratum != "programme" or self.report().get(
-                       "program") is None)
+                   if self.questionnaire.topic(k).stratum != "programme" or program is None
+                   or (k == EQUIPMENT and not addresses(program)))
+
+    def equipment_matters(self) -> bool:
+        """Would the equipment at hand change the programme (one that addresses a finding)?"""
+        return addresses(self.report().get("program"))
 
     def effects(self, key: str) -> list[Effect]:
         """What a yes to ``key`` could still change (for ``why``)."""
@@ -210,6 +245,8 @@ class Consultant:
             return item is not None and item.side_pending
         if self.questionnaire.topic(pending.key).is_checklist:
             return item is None and len(self.listed(pending.key)) >= MIN_ITEMS
+        if pending.key == EQUIPMENT:
+            return item is None and pending.key in self.open_keys() and self.equipment_matters()
         return item is None and pending.key in self.open_keys()
 
     def _decide(self) -> Pending | None:
@@ -224,7 +261,10 @@ class Consultant:
         programme = False
         if not any(m for t, m in pairs if t.stratum != "programme") and \
                 any(t.stratum == "programme" for t, _ in pairs):
-            programme = self.report().get("program") is not None
+            program = self.report().get("program")
+            programme = program is not None
+            if not addresses(program):  # nothing the equipment could change
+                pairs = [(t, m and not t.is_equipment) for t, m in pairs]
         return self.agenda.next(self.session.items, pairs, self.referral, programme)
 
     def current(self) -> Prompt | None:
@@ -239,7 +279,8 @@ class Consultant:
         topic = self.questionnaire.topic(session.pending.key)
         index = session.index(topic.key)
         number = (index if index is not None else len(session.items)) + 1
-        items = self.listed(topic.key) if topic.is_checklist else ()
+        items = (self.listed(topic.key) if topic.is_checklist else
+                 topic.items if topic.is_equipment else ())
         return Prompt(topic, session.pending.part, number, items)
 
     # -- changing the answers ---------------------------------------------------------------
@@ -260,6 +301,8 @@ class Consultant:
         if topic.is_checklist:
             listed = self.listed(topic.key)
             self.session.items += self._checklist_answer(topic.key, reply, listed)
+        elif topic.is_equipment:
+            self.session.items.append(self._equipment_answer(reply))
         elif pending.part == "side":
             item = self.session.item(topic.key)
             assert item is not None
@@ -283,6 +326,18 @@ class Consultant:
             out.append(Item(listed[n - 1], "yes", 1.0, bool(question and question.sided),
                             picked=key))
         return out
+
+    def _equipment_answer(self, reply: Reply) -> Item:
+        """The equipment's answer: the pieces picked by number (in the order of the list),
+        none (``no`` will do) or unknown."""
+        value = "none" if reply.value == "no" else reply.value
+        if value not in EQUIPMENT_VALUES:
+            raise ValueError(f"{reply.value!r} does not answer the equipment question")
+        listed = tuple(self.kb.equipment)
+        if reply.picks and not all(1 <= n <= len(listed) for n in reply.picks):
+            raise ValueError(f"the equipment list of {len(listed)} has no item {reply.picks}")
+        picked = tuple(listed[n - 1] for n in sorted(set(reply.picks)))
+        return Item(EQUIPMENT, value, items=picked if value == "picked" else ())
 
     def back(self) -> bool:
         """Undo the last answer and ask its question again; False if there is none. The last
@@ -309,6 +364,8 @@ class Consultant:
             at = kept.index(item)
             items[:] = kept[:at] + new + kept[at + 1:]
             item = new[0]
+        elif item.is_equipment:
+            item = items[number - 1] = self._equipment_answer(reply)
         else:
             item.value, item.certainty, item.side_pending = reply.value, reply.certainty, False
         pending = self.session.pending

@@ -16,6 +16,7 @@ from . import reasons
 from .answers import (
     AGE_CHOICES,
     CHECKLIST_CHOICES,
+    EQUIPMENT_CHOICES,
     SIDE_CHOICES,
     BadAnswer,
     Reply,
@@ -24,6 +25,7 @@ from .answers import (
     parse_age,
     parse_answer,
     parse_checklist,
+    parse_equipment,
     parse_side,
 )
 from .casefile import default_path, save_case
@@ -124,8 +126,8 @@ class Dialogue:
             self.section = topic.section
             self.screen.say()
             self.screen.say(topic.section, bold=True, underline=True)
-        notes = [questionnaire.topic(k).instructions for k in prompt.items] or \
-            [topic.instructions]
+        notes = [questionnaire.topic(k).instructions for k in prompt.items
+                 if topic.is_checklist] or [topic.instructions]
         for note in dict.fromkeys(n for n in notes if n and n not in self.shown):
             self.shown.add(note)
             self.screen.wrap(note, "     ", fg="blue")
@@ -134,13 +136,15 @@ class Dialogue:
             if topic.is_checklist and topic.title != topic.section:
                 text = f"{topic.title}: {text}"
             self.screen.wrap(text, "     ", f"{prompt.number:>3}. ")
-            self.checklist(prompt.items)
+            self.checklist(prompt.items, topic.is_equipment)
         self.asked = topic.key
         if prompt.part == "side":
             self.screen.say("     Which side?")
             allowed = SIDE_CHOICES
         elif topic.is_checklist:
             allowed = CHECKLIST_CHOICES
+        elif topic.is_equipment:
+            allowed = EQUIPMENT_CHOICES
         else:
             allowed = AGE_CHOICES if topic.is_age else choices(topic.sided)
         while True:
@@ -158,15 +162,19 @@ class Dialogue:
             self.c.answer(reply)
             return
 
-    def checklist(self, items: tuple[str, ...]) -> None:
-        """The items of a checklist, numbered, in plain words."""
+    def checklist(self, items: tuple[str, ...], equipment: bool = False) -> None:
+        """The items of a checklist (or the equipment list), numbered, in plain words."""
+        questionnaire = self.c.questionnaire
+        text = questionnaire.equipment_item if equipment else questionnaire.item
         for n, key in enumerate(items, 1):
-            self.screen.wrap(self.c.questionnaire.item(key), " " * 10, f"      {n:>2}) ")
+            self.screen.wrap(text(key), " " * 10, f"      {n:>2}) ")
 
     def parse(self, prompt: Prompt, line: str) -> Reply:
         topic = prompt.topic
         if topic.is_checklist:
             return parse_checklist(line, len(prompt.items))
+        if topic.is_equipment:
+            return parse_equipment(line, len(prompt.items))
         if topic.is_age:
             return parse_age(line)
         if prompt.part == "side":
@@ -187,6 +195,8 @@ class Dialogue:
         elif name == "why":
             if prompt is None:
                 self.screen.say("The consultation is complete: no question is pending.")
+            elif prompt.topic.is_equipment:
+                self.screen.lines(reasons.why_equipment(self.c.kb, self.c.report()))
             elif prompt.topic.is_checklist:
                 self.screen.lines(reasons.why_checklist(
                     self.c.kb, self.c.relevance, self.c.snapshot(), prompt.topic.stratum,
@@ -258,9 +268,11 @@ class Dialogue:
     def label(self, key: str) -> str:
         return self.c.questionnaire.label(key)
 
-    @staticmethod
-    def value(item: Item) -> str:
-        """An answer in words; a checklist's says what it means for its items."""
+    def value(self, item: Item) -> str:
+        """An answer in words; a checklist's says what it means for its items, the equipment's
+        names what is at hand."""
+        if item.is_equipment:
+            return reasons.equipment_answer(self.c.kb, item.value, item.items)
         text = describe(item.value, item.certainty)
         if not item.is_checklist:
             return text
@@ -280,11 +292,13 @@ class Dialogue:
         question = self.c.kb.questions.get(item.key)
         sided = bool(question and question.sided)
         self.screen.wrap(self.label(item.key), "     ", f"{number:>3}. ")
-        if item.is_checklist:
-            self.checklist(item.items)
+        listed = tuple(self.c.kb.equipment) if item.is_equipment else item.items
+        if item.is_checklist or item.is_equipment:
+            self.checklist(listed, item.is_equipment)
         self.screen.say(f"     now: {self.value(item)}; new answer (Enter keeps it)")
-        is_age = question is None and not item.is_checklist
-        allowed = (CHECKLIST_CHOICES if item.is_checklist else AGE_CHOICES if is_age else
+        is_age = question is None and not item.is_checklist and not item.is_equipment
+        allowed = (CHECKLIST_CHOICES if item.is_checklist else
+                   EQUIPMENT_CHOICES if item.is_equipment else AGE_CHOICES if is_age else
                    choices(sided))
         while True:
             line = self.screen.read(f"     {allowed} > ")
@@ -294,6 +308,8 @@ class Dialogue:
             try:
                 if item.is_checklist:
                     reply = parse_checklist(line, len(item.items))
+                elif item.is_equipment:
+                    reply = parse_equipment(line, len(listed))
                 else:
                     reply = parse_age(line) if is_age else parse_answer(line, sided)
                 if sided and reply.value == "yes":

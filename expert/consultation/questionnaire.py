@@ -11,7 +11,9 @@ belongs to a *stratum* by its category:
   order of the categories in the question schema) and, within a kind, by body region (in the
   order of the kinetic-chain checkpoints in ``facts/anatomy.yaml``; other regions last);
 - ``programme``: conditions that adapt the programme (category ``condition``), asked only when
-  the report will contain a programme.
+  the report will contain a programme; then the equipment at hand (``facts/equipment.yaml``,
+  when the knowledge base has it), asked only when that programme addresses a finding (see
+  ``consultant``).
 
 Within a group, questions keep their order in ``facts/questions.yaml``.
 
@@ -33,6 +35,7 @@ from ..knowledge.catalogue import Category, Checklist
 from ..knowledge.rulebook import AgePremise
 
 AGE = "subject.age"  # the key of the age follow-up (a dot never occurs in a question id)
+EQUIPMENT = "subject.equipment"  # the key of the equipment question
 CHECKLIST = "checklist."  # the keys of checklists: checklist.ID
 MODES = ("self", "trainer")
 STRATA = ("screen", "follow_up", "survey", "programme")
@@ -74,6 +77,10 @@ class Topic:
     def is_checklist(self) -> bool:
         return self.key.startswith(CHECKLIST)
 
+    @property
+    def is_equipment(self) -> bool:
+        return self.key == EQUIPMENT
+
 
 def checklist_key(checklist_id: str) -> str:
     return CHECKLIST + checklist_id
@@ -86,6 +93,12 @@ def _title(category: str) -> str:
 def _region_name(kb: KnowledgeBase, region: str) -> str:
     record = kb.checkpoints.get(region) or kb.regions.get(region)
     return record.name if record else region.replace("_", " ").capitalize()
+
+
+def asks_equipment(kb: KnowledgeBase) -> bool:
+    """True when the knowledge base says how to ask about the equipment at hand (it is asked
+    only when there is a programme that addresses a finding: see ``consultant``)."""
+    return kb.equipment_question is not None and bool(kb.equipment)
 
 
 def asks_age(kb: KnowledgeBase) -> bool:
@@ -126,6 +139,14 @@ class Questionnaire:
             keyed.append(((STRATA.index("follow_up"), 0, 0, 0),
                           Topic(AGE, "follow_up", 0, "subject", "general", False,
                                 AGE_TEXT[mode], AGE_HELP)))
+        if asks_equipment(kb):  # with the conditions, after them (and their questions)
+            record = kb.equipment_question
+            assert record is not None
+            keyed.append(((STRATA.index("programme"), len(kinds) + 1, 0, 0),
+                          Topic(EQUIPMENT, "programme", 0, "subject", "general", False,
+                                record.person if mode == "self" else record.trainer,
+                                record.help, "", record.title, items=tuple(kb.equipment),
+                                title=record.title)))
         keyed.sort(key=lambda kv: kv[0])
         # a checklist takes the place of its first question; its questions follow it
         members: dict[str, list[Topic]] = {}
@@ -157,6 +178,11 @@ class Questionnaire:
         question = self.kb.questions[key]
         return question.item or (question.person if self.mode == "self" else question.trainer)
 
+    def equipment_item(self, key: str) -> str:
+        """A piece of equipment's line in the equipment list: its ``item`` text, or its name."""
+        record = self.kb.equipment[key]
+        return record.item or record.name
+
     def __contains__(self, key: object) -> bool:
         return key in self.topics
 
@@ -165,12 +191,14 @@ class Questionnaire:
 
     def label(self, key: str) -> str:
         """A short name for an answer in reviews: the question's text in this mode (a
-        checklist: its title)."""
+        checklist: its title and question; the equipment: its title)."""
         if key.startswith(CHECKLIST):
             record = checklist_record(self.kb, key)
             if record is None:
                 return key
             return f"{record.title}: {record.person if self.mode == 'self' else record.trainer}"
+        if key == EQUIPMENT and self.kb.equipment_question is not None:
+            return self.kb.equipment_question.title
         if key in self.topics:
             return self.topics[key].text
         question = self.kb.questions.get(key)

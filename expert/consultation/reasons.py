@@ -123,6 +123,53 @@ def why_checklist(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, stratum: st
     return lines
 
 
+def _kit(kb: KnowledgeBase, ids: list[str] | tuple[str, ...]) -> str:
+    """Equipment ids as their names, in the order of the equipment list."""
+    order = {e: i for i, e in enumerate(kb.equipment)}
+    ordered = sorted(ids, key=lambda e: (order.get(e, len(order)), e))
+    return ", ".join(kb.equipment[e].name if e in kb.equipment else e.replace("_", " ")
+                     for e in ordered)
+
+
+def equipment_answer(kb: KnowledgeBase, value: str, items: tuple[str, ...]) -> str:
+    """The equipment's answer in words, as shown in reviews."""
+    if value == "none":
+        return "none (body weight only)"
+    if value == "unknown":
+        return "not said (the programme assumes its basic kit)"
+    return _kit(kb, items)
+
+
+def why_equipment(kb: KnowledgeBase, report: dict[str, Any]) -> list[str]:
+    """Why the equipment is asked: the knowledge base's reason, the kit assumed when it is not
+    said, and what the programme so far uses each piece for."""
+    record = kb.equipment_question
+    lines = [" ".join(record.why.split())] if record is not None else []
+    program = report.get("program") or {}
+    kit = program.get("equipment", {})
+    if kit.get("assumed"):
+        lines.append(f"If you do not say (?), it assumes: {_kit(kb, kit.get('available', []))}.")
+    uses: dict[str, list[str]] = {}
+    for phase in program.get("phases", []):
+        for item in phase["items"]:
+            for piece in item.get("equipment", []):
+                uses.setdefault(piece, []).append(item["name"])
+    if uses:
+        lines.append("With that kit, the programme so far uses:" if kit.get("assumed") else
+                     "The programme so far uses:")
+        order = {e: i for i, e in enumerate(kb.equipment)}
+        for piece in sorted(uses, key=lambda e: (order.get(e, len(order)), e)):
+            lines.append(f"  • {_kit(kb, [piece])}: {_listing(uses[piece])}")
+    return lines
+
+
+def _listing(names: list[str]) -> str:
+    names = list(dict.fromkeys(names))
+    if len(names) > MAX_NAMES:
+        return ", ".join(names[:MAX_NAMES]) + f" and {len(names) - MAX_NAMES} more"
+    return ", ".join(names)
+
+
 # -- how a finding was reached ----------------------------------------------------------------
 def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int) -> list[str]:
     pad = "    " * depth

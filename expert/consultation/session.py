@@ -2,9 +2,9 @@
 given, the question being asked. Saved atomically as JSON after every answer, so a killed or
 interrupted consultation resumes at the same question.
 
-File format (``format_version`` 2)::
+File format (``format_version`` 3)::
 
-    {"format": "imbalance-consultation", "format_version": 2, "mode": "self",
+    {"format": "imbalance-consultation", "format_version": 3, "mode": "self",
      "kb_version": "0.1.0", "started": "2025-01-31T10:00:00", "updated": "...",
      "answers": [{"checklist": "back_and_legs", "value": "no",
                   "items": ["radiating_leg_pain", "saddle_numbness"]},
@@ -12,7 +12,9 @@ File format (``format_version`` 2)::
                   "carry_load_one_hand"]},
                  {"question": "carry_load_one_hand", "value": "yes", "certainty": 0.6,
                   "side_pending": true, "picked": "habits"},
-                 {"subject": "age", "value": "41"}],
+                 {"subject": "age", "value": "41"},
+                 {"subject": "equipment", "value": "picked",
+                  "items": ["foam_roller", "resistance_band"]}],
      "pending": {"question": "carry_load_one_hand", "part": "side"},
      "complete": false, "case_file": null}
 
@@ -20,7 +22,10 @@ File format (``format_version`` 2)::
 a yes whose side is not known. A checklist's answer lists the ``items`` it showed: ``no`` means
 each of them not answered on its own is no; ``picked`` the same, the items picked by number being
 answered on their own (marked ``picked`` with the checklist); ``yes`` and ``unknown`` mean its
-items are asked one by one. Version 1 (before checklists) is read as it is: it has none.
+items are asked one by one. The equipment's answer is ``picked`` with the equipment ``items`` at
+hand, ``none`` (body weight only) or ``unknown`` (not said: the programme keeps its assumed kit).
+Version 2 (before the equipment question) and version 1 (before checklists) are read as they
+are: they have none.
 """
 
 from __future__ import annotations
@@ -34,13 +39,15 @@ from typing import Any
 
 from ..output import write_atomic
 from .answers import SIDES
-from .questionnaire import AGE, CHECKLIST, MODES
+from .questionnaire import AGE, CHECKLIST, EQUIPMENT, MODES
 
 FORMAT = "imbalance-consultation"
-FORMAT_VERSION = 2
-READS = (1, 2)  # version 1 has no checklists: its answers read the same
+FORMAT_VERSION = 3
+# version 1 has no checklists, version 2 no equipment answer: their answers read the same
+READS = (1, 2, 3)
 VALUES = ("yes", "no", "unknown", *SIDES)
 CHECKLIST_VALUES = ("yes", "no", "unknown", "picked")
+EQUIPMENT_VALUES = ("picked", "none", "unknown")
 PARTS = ("answer", "side")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -51,9 +58,11 @@ class SessionError(ValueError):
 
 @dataclass
 class Item:
-    """One answer: ``key`` a question id, AGE or a checklist key; ``value`` as in case files (or
-    the age; a checklist also takes ``picked``). A checklist's answer keeps the ``items`` it
-    showed; an answer given by picking it in a checklist names that checklist (``picked``)."""
+    """One answer: ``key`` a question id, AGE, EQUIPMENT or a checklist key; ``value`` as in case
+    files (or the age; a checklist also takes ``picked``; the equipment ``picked``, ``none`` or
+    ``unknown``). A checklist's answer keeps the ``items`` it showed, the equipment's the
+    equipment picked; an answer given by picking it in a checklist names that checklist
+    (``picked``)."""
 
     key: str
     value: str
@@ -67,6 +76,16 @@ class Item:
         return self.key.startswith(CHECKLIST)
 
     @property
+    def is_equipment(self) -> bool:
+        return self.key == EQUIPMENT
+
+    @property
+    def equipment(self) -> list[str] | None:
+        """The equipment's answer as ``subject.equipment`` (``[]``: body weight only), or None
+        when it is not known."""
+        return list(self.items) if self.value in ("picked", "none") else None
+
+    @property
     def covers(self) -> bool:
         """A checklist answer that makes its items not answered on their own no."""
         return self.is_checklist and self.value in ("no", "picked")
@@ -78,7 +97,7 @@ class Item:
             out["certainty"] = self.certainty
         if self.side_pending:
             out["side_pending"] = True
-        if self.is_checklist:
+        if self.is_checklist or (self.is_equipment and self.value == "picked"):
             out["items"] = list(self.items)
         if self.picked:
             out["picked"] = self.picked.removeprefix(CHECKLIST)
@@ -89,6 +108,8 @@ def _ref(key: str) -> dict[str, Any]:
     """How a session file names a question, the age or a checklist."""
     if key == AGE:
         return {"subject": "age"}
+    if key == EQUIPMENT:
+        return {"subject": "equipment"}
     if key.startswith(CHECKLIST):
         return {"checklist": key.removeprefix(CHECKLIST)}
     return {"question": key}
@@ -222,6 +243,8 @@ def _key(raw: Any) -> str:
         raise ValueError("an answer is a mapping")
     if raw.get("subject") == "age":
         return AGE
+    if raw.get("subject") == "equipment":
+        return EQUIPMENT
     if "checklist" in raw:
         return CHECKLIST + _id(raw["checklist"], "checklist")
     return _id(raw["question"], "question")
@@ -235,16 +258,19 @@ def _item(raw: Any) -> Item:
     if key == AGE:
         if value != "unknown" and not (value.isdigit() and 0 <= int(value) <= 120):
             raise ValueError(f"bad age {value!r}")
-    elif value not in (CHECKLIST_VALUES if key.startswith(CHECKLIST) else VALUES):
+    elif value not in (CHECKLIST_VALUES if key.startswith(CHECKLIST) else
+                       EQUIPMENT_VALUES if key == EQUIPMENT else VALUES):
         raise ValueError(f"bad answer {value!r} to {key}")
     certainty = raw.get("certainty", 1.0)
     if isinstance(certainty, bool) or not isinstance(certainty, int | float) \
             or not 0 <= certainty <= 1:
         raise ValueError(f"bad certainty {certainty!r} for {key}")
     items = raw.get("items", [])
-    if not isinstance(items, list) or (items and not key.startswith(CHECKLIST)):
+    listing = key.startswith(CHECKLIST) or (key == EQUIPMENT and value == "picked")
+    if not isinstance(items, list) or (items and not listing) or len(set(items)) < len(items):
         raise ValueError(f"bad items {items!r} for {key}")
     picked = raw.get("picked")
+    what = "equipment" if key == EQUIPMENT else "question"
     return Item(key, value, float(certainty), bool(raw.get("side_pending", False)),
-                tuple(_id(i, "question") for i in items),
+                tuple(_id(i, what) for i in items),
                 CHECKLIST + _id(picked, "checklist") if picked is not None else "")

@@ -7,6 +7,8 @@ from functools import cached_property
 
 from .catalogue import (
     Edition,
+    EquipmentItem,
+    EquipmentQuestion,
     Group,
     Joint,
     KbMeta,
@@ -44,6 +46,9 @@ class KnowledgeBase:
     plans: dict[str, Plan] = field(default_factory=dict)
     restrictions: dict[str, Restriction] = field(default_factory=dict)
     safety_notes: dict[str, SafetyNote] = field(default_factory=dict)
+    # what the consultation asks about equipment (equipment.yaml; optional)
+    equipment: dict[str, EquipmentItem] = field(default_factory=dict)
+    equipment_question: EquipmentQuestion | None = None
 
     @property
     def version(self) -> str:

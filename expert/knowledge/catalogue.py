@@ -192,3 +192,25 @@ class Sign(Record):
     checkpoint: Id
     description: Text
     sources: list[SourceKey] = Field(min_length=1)
+
+
+class EquipmentItem(Record):
+    """A piece of equipment the programme may use (``facts/equipment.yaml``): its id is one of
+    the ``subject.equipment`` ids of case files; ``name`` is short (reviews, explanations) and
+    ``item`` its line in the consultation's list, in plain words (default: the name)."""
+
+    id: Id
+    name: Text
+    item: str = ""
+
+
+class EquipmentQuestion(Record):
+    """How ``imbalance consult`` asks which equipment is at hand: ``person`` and ``trainer`` are
+    the question in each mode's words, ``title`` its heading, ``help`` what to type and ``why``
+    why it is asked (shown by the why command)."""
+
+    title: Text
+    person: Text
+    trainer: Text
+    help: str = ""
+    why: Text

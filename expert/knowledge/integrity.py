@@ -1,6 +1,7 @@
 """Cross-reference checks over a loaded knowledge base: every id resolves, groups have no
 cycles, red-flag questions are screened, red-flag and condition questions are in checklists,
-signs are used. Returns problems; never raises."""
+signs are used, the equipment the consultation asks about is exactly the case files' equipment
+vocabulary. Returns problems; never raises."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ class _Checker:
         self.red_flags()
         self.checklists()
         self.programme()
+        self.equipment()
         return self.problems
 
     def _cycle_members(self) -> set[str]:
@@ -266,6 +268,36 @@ class _Checker:
                                          "condition that no safety restriction handles"))
         for nid, note in kb.safety_notes.items():
             self.refs("safety_notes", nid, "sources", note.sources, src, "source")
+
+    def equipment(self) -> None:
+        """``equipment.yaml`` (optional): the question and the list come together, and the
+        list names exactly the ``subject.equipment`` ids of case files (``expert.case``), each
+        once, so that every answer is a valid case and every id can be answered."""
+        kb = self.kb
+        if not kb.equipment and kb.equipment_question is None:
+            return
+        name = kb.files.get("equipment_question") or next(
+            (f for k, f in kb.files.items() if k.startswith("equipment:")), "equipment.yaml")
+        if kb.equipment_question is None:
+            self.problems.append(Problem(name, "equipment_question", "",
+                                         "section is missing (how the equipment is asked)"))
+        if not kb.equipment:
+            self.problems.append(Problem(name, "equipment", "",
+                                         "section is missing (the equipment to list)"))
+            return
+        from ..case import Equipment  # the equipment vocabulary of case files
+        vocabulary = get_args(Equipment)
+        for eid in kb.equipment:
+            if eid not in vocabulary:
+                self.problems.append(Problem(
+                    self.where("equipment", eid), eid, "id",
+                    f"unknown equipment {eid!r}: not a subject.equipment id of case files",
+                    suggest(eid, vocabulary)))
+        missing = [e for e in vocabulary if e not in kb.equipment]
+        if missing:
+            self.problems.append(Problem(
+                name, "equipment", "", "does not list " + ", ".join(missing),
+                "list every subject.equipment id of case files, so that each can be answered"))
 
 
 def check(kb: KnowledgeBase) -> list[Problem]:

@@ -16,6 +16,8 @@ from ..problems import InputError, Problem
 from .base import KnowledgeBase
 from .catalogue import (
     Edition,
+    EquipmentItem,
+    EquipmentQuestion,
     Group,
     Joint,
     KbMeta,
@@ -30,7 +32,8 @@ from .exercises import Avoided, Dose, Exercise, Plan, Restriction, SafetyNote
 from .integrity import check
 from .rulebook import InferenceRule, RedFlag
 
-# file -> {top-level key: (model, id field)}
+# file -> {top-level key: (model, id field)}; an id field "" marks a section holding one record
+# (a mapping), not a list of entries
 FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
     "sources.yaml": {"sources": (Source, "key")},
     "editions.yaml": {"editions": (Edition, "id")},
@@ -46,8 +49,12 @@ FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
     "doses.yaml": {"doses": (Dose, "technique"), "plans": (Plan, "id")},
     "safety.yaml": {"restrictions": (Restriction, "id"),
                     "safety_notes": (SafetyNote, "id")},
+    # what the consultation asks about equipment (optional: without it, it is not asked)
+    "equipment.yaml": {"equipment_question": (EquipmentQuestion, ""),
+                       "equipment": (EquipmentItem, "id")},
 }
-OPTIONAL_FACT_FILES = frozenset({"exercises.yaml", "doses.yaml", "safety.yaml"})
+OPTIONAL_FACT_FILES = frozenset({"exercises.yaml", "doses.yaml", "safety.yaml",
+                                 "equipment.yaml"})
 RULE_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "rules": (InferenceRule, "id"), "red_flags": (RedFlag, "id")}
 _TAGS = {"observation", "sign", "any_of", "subject", "muscle"}
@@ -107,8 +114,24 @@ class _Reader:
             return None
         return data
 
+    def single(self, name: str, key: str, data: Any, model: type[BaseModel],
+               into: dict[str, Any]) -> None:
+        """A section holding one record (a mapping), kept as ``into[key]``."""
+        if not isinstance(data, dict):
+            self.problems.append(Problem(name, key, message="must be a mapping (key: value lines)"))
+            return
+        try:
+            into[key] = model.model_validate(data)
+        except ValidationError as exc:
+            self.problems += validation_problems(exc, name, key)
+            return
+        self.files[key] = name
+
     def section(self, name: str, key: str, items: Any, model: type[BaseModel],
                 id_field: str, into: dict[str, Any]) -> None:
+        if not id_field:
+            self.single(name, key, items, model, into)
+            return
         if not isinstance(items, list):
             self.problems.append(Problem(name, key, message="must be a list of entries"))
             return
@@ -185,7 +208,8 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         files=reader.files, exercises=tables.get("exercises", {}),
         avoided=tables.get("avoided", {}), doses=tables.get("doses", {}),
         plans=tables.get("plans", {}), restrictions=tables.get("restrictions", {}),
-        safety_notes=tables.get("safety_notes", {}))
+        safety_notes=tables.get("safety_notes", {}), equipment=tables.get("equipment", {}),
+        equipment_question=tables.get("equipment_question", {}).get("equipment_question"))
     return kb, reader.problems + check(kb)
 
 
