@@ -88,6 +88,15 @@ def parse_answer(text: str, sided: bool) -> Reply:
     return Reply(value, certainty)
 
 
+def _picked(cleaned: str, count: int, what: str) -> Reply:
+    """The items picked by number in a list of ``count`` (checklists and equipment)."""
+    numbers = sorted({int(n) for n in re.split(r"[\s,;]+", cleaned)})
+    wrong = [n for n in numbers if not 1 <= n <= count]
+    if wrong:
+        raise BadAnswer(f"there is no item {wrong[0]}: {what}")
+    return Reply("picked", 1.0, tuple(numbers))
+
+
 def parse_checklist(text: str, count: int) -> Reply:
     """Read the answer to a checklist of ``count`` items: no (none applies), the numbers of
     the items that apply, or yes or ? (its items are then asked one by one)."""
@@ -95,11 +104,7 @@ def parse_checklist(text: str, count: int) -> Reply:
     what = (f"type no if none applies, the numbers of those that apply (1 to {count}), or yes "
             "or ? to go through them one by one")
     if _NUMBERS.match(cleaned):
-        numbers = sorted({int(n) for n in re.split(r"[\s,;]+", cleaned)})
-        wrong = [n for n in numbers if not 1 <= n <= count]
-        if wrong:
-            raise BadAnswer(f"there is no item {wrong[0]}: {what}")
-        return Reply("picked", 1.0, tuple(numbers))
+        return _picked(cleaned, count, what)
     word, certainty = _split(cleaned)
     value = WORDS.get(word)
     if not word:
@@ -119,11 +124,7 @@ def parse_equipment(text: str, count: int) -> Reply:
     what = (f"type the numbers of what you have (1 to {count}), none for body weight only, or ? "
             "if you would rather not say")
     if _NUMBERS.match(cleaned):
-        numbers = sorted({int(n) for n in re.split(r"[\s,;]+", cleaned)})
-        wrong = [n for n in numbers if not 1 <= n <= count]
-        if wrong:
-            raise BadAnswer(f"there is no item {wrong[0]}: {what}")
-        return Reply("picked", 1.0, tuple(numbers))
+        return _picked(cleaned, count, what)
     if not cleaned:
         raise BadAnswer(f"please answer: {what}")
     if cleaned in NONE_WORDS:
