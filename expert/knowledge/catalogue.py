@@ -25,11 +25,20 @@ class InferenceParams(Record):
     single_edition_factor: float = Field(gt=0, le=1)
     premise_threshold: float = Field(ge=0, lt=1)
     report_threshold: float = Field(ge=0, lt=1)
-    settled_threshold: float = Field(default=0.8, gt=0, le=1)
+    # a reported finding at or above this is a key finding (it gets programme items); weaker
+    # reported findings are possible ones
+    key_threshold: float = Field(default=0.5, gt=0, le=1)
+    noticeable_change: float = Field(default=0.05, gt=0, lt=1)
+    # domain.md §4: a symptom alone is weak evidence about muscles; a symptom rule's
+    # contribution is multiplied by this unless a non-symptom rule supports the same finding
+    symptom_alone: float = Field(default=1.0, gt=0, le=1)
     secondary: dict[Reasoning, float] = {}
 
     @model_validator(mode="after")
     def _complete(self) -> InferenceParams:
+        if self.key_threshold < self.report_threshold:
+            raise ValueError("key_threshold cannot be below report_threshold: a key finding is "
+                             "a reported one")
         if any(not 0 < v < 1 for v in self.secondary.values()):
             raise ValueError("secondary factors must be in (0, 1): weaker than direct evidence")
         for name, table, keys in (("confidence", self.confidence, get_args(Confidence)),
