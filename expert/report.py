@@ -12,6 +12,7 @@ from . import __version__
 from .case import Case
 from .certainty import rounded
 from .findings import Finding, Outcome
+from .focus import is_key
 from .knowledge import KnowledgeBase
 from .provenance import derivations, graph_paths, reason_line
 
@@ -24,7 +25,8 @@ DISCLAIMER = ("Educational and trainer aid, not a diagnosis: findings are probab
 def _finding(f: Finding, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
     out: dict[str, Any] = {
         "muscle": f.muscle, "name": kb.name(f.muscle), "state": f.state or None, "side": f.side,
-        "certainty": rounded(f.certainty), "conflict": f.conflict, "inferred": f.inferred,
+        "certainty": rounded(f.certainty), "key": is_key(kb, f.certainty),
+        "conflict": f.conflict, "inferred": f.inferred,
     }
     if f.members:
         out["members"] = list(f.members)
@@ -63,6 +65,7 @@ def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome,
         "kb_version": kb.version,
         "disclaimer": DISCLAIMER,
         "referral": referral_data(outcome, kb),
+        "key_threshold": kb.meta.inference.key_threshold,
         "findings": [_finding(f, kb, outcome) for f in outcome.findings],
         "unresolved": [_finding(f, kb, outcome) for f in outcome.unresolved],
         "signs": [{"sign": s, "side": side, "certainty": rounded(cf)}

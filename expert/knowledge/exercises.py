@@ -1,7 +1,8 @@
 """Schemas of the corrective-programme files in ``facts/``: the exercise catalogue
 (``exercises.yaml``: exercises and the techniques deliberately avoided), the doses per technique
 with their variants (``doses.yaml``: doses and the programme block) and the safety gates
-(``safety.yaml``: restrictions by condition or age, and the notes every programme carries).
+(``safety.yaml``: restrictions by condition, stage or age, the notices a condition adds to a
+programme, the subject fields that refine a condition, and the notes every programme carries).
 
 Unknown keys and malformed values are rejected, as in ``catalogue.py``; cross-references are
 checked in ``integrity.py``.
@@ -18,6 +19,23 @@ from .catalogue import Category, Confidence, Id, SourceKey, Text
 Phase = Literal["inhibit", "lengthen", "activate", "integrate"]
 PHASES: tuple[str, ...] = get_args(Phase)
 Status = Literal["contraindicated", "precaution"]
+# the body position an exercise is done in (safety restrictions select by it: nothing face down
+# or lying on the back for long from 16 weeks of pregnancy)
+Position = Literal["standing", "seated", "kneeling", "quadruped", "side_lying", "supine",
+                   "prone"]
+POSITIONS: tuple[str, ...] = get_args(Position)
+# what an exercise demands of the body, for the restrictions that select by it
+Feature = Literal[
+    "single_leg",              # stands on one leg (fall risk)
+    "lunge",                   # a lunge or split stance moving through range (fall risk)
+    "unstable_surface",        # balances on a stability ball (pregnancy, fall risk)
+    "spinal_flexion",          # rounds the spine forward
+    "loaded_spinal_flexion",   # rounds the spine forward under load (osteoporosis, steroids)
+    "flexion_with_rotation",   # rounds and twists the spine together (osteoporosis)
+    "neck_stretch",            # takes the neck towards the end of its range (atlanto-axial risk)
+    "pressure_near_neck",      # presses on muscles next to the neck
+]
+FEATURES: tuple[str, ...] = get_args(Feature)
 
 
 class Record(BaseModel):
@@ -64,12 +82,15 @@ class Exercise(Record):
     checkpoints: list[Id] = []        # integrate: the kinetic-chain checkpoints it integrates
     regions: list[Id] = []            # catalogue regions it loads, besides its targets' regions
     sided: bool = True                # done one side at a time (False: both sides together)
+    position: Position                # the body position it is done in
+    features: list[Feature] = []      # what it demands (single leg, unstable surface, ...)
     # any one option will do; an option is an equipment id or a list of ids all needed
     equipment: list[Id | list[Id]] = []
     alternatives: list[Id] = []       # exercises to use instead when no option is at hand
     options: list[Id] = []            # other techniques it can be done with (e.g. contract-relax)
     not_with: list[Id] = []           # signs that rule it out
     not_with_reason: str = ""
+    dose_variant: Id | None = None    # a variant of its technique's dose (holds), not the chosen
     dose_note: str = ""               # exercise-specific addition to the phase dose
     cues: list[Text] = Field(min_length=1)
     regressions: list[Text] = []
@@ -132,6 +153,19 @@ class AgeAdjustment(_Ranged):
     sources: list[SourceKey] = Field(min_length=1)
 
 
+class Timing(Record):
+    """How long one item of a technique takes, where its dose does not say (for the session-time
+    estimate, ``expert/program/timing.py``): seconds to get into position (per side), per rep
+    when the tempo is not in seconds, per set when the dose gives neither reps nor a hold, and
+    rest between sets."""
+
+    setup_s: int = Field(ge=0, le=600)
+    rep_s: int = Field(ge=0, le=60)
+    set_s: int = Field(ge=0, le=600)
+    rest_s: int = Field(ge=0, le=600)
+    why: Text
+
+
 class Dose(Record):
     """The dose of one technique: the variants the sources give and the one used."""
 
@@ -143,6 +177,7 @@ class Dose(Record):
     disagreement: str = ""
     variants: list[DoseVariant] = Field(min_length=1)
     older_adults: AgeAdjustment | None = None
+    timing: Timing
 
     @model_validator(mode="after")
     def _chosen(self) -> Dose:
@@ -160,6 +195,16 @@ class Dose(Record):
         return next(v for v in self.variants if v.id == wanted)
 
 
+class Core(Record):
+    """The programme's core: at most ``max_items`` exercises, chosen by priority while the
+    estimated session at the full dose stays within ``target_minutes``; the rest are extras."""
+
+    max_items: int = Field(ge=1, le=30)
+    target_minutes: int = Field(ge=1, le=180)
+    why: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
 class Plan(Record):
     """The programme block: its length, reassessment and the weekly progression."""
 
@@ -172,6 +217,7 @@ class Plan(Record):
     assumed_equipment: list[Id] = []   # when a case does not list the subject's equipment
     region_checkpoints: dict[Id, Id] = {}   # catalogue region -> checkpoint, for integration
     reassess_categories: list[Category] = []
+    core: Core
     why: Text
     sources: list[SourceKey] = Field(min_length=1)
 
@@ -191,9 +237,15 @@ class Restriction(Record):
     condition: Id | None = None        # a question of category condition answered yes
     min_age: int | None = Field(default=None, ge=0, le=120)
     techniques: list[Id] = Field(min_length=1)
+    # pregnancy_weeks (a subject field refining the condition, ``refinements``): applies only from
+    # this week (or when the weeks are not given) / only before this week (weeks given)
+    from_week: int | None = Field(default=None, ge=0, le=45)
+    before_week: int | None = Field(default=None, ge=0, le=45)
     muscles: list[Id] = []             # limits it to exercises targeting these (or their members)
     regions: list[Id] = []             # ... or loading these catalogue regions
     exercises: list[Id] = []           # ... or these exercises
+    positions: list[Position] = []     # ... or done in these positions
+    features: list[Feature] = []       # ... or demanding any of these
     status: Status
     reason: Text
     advice: str = ""                   # how to adapt, for a precaution
@@ -205,11 +257,35 @@ class Restriction(Record):
             raise ValueError("a restriction is triggered by a condition or by min_age (one)")
         if self.status == "precaution" and not self.advice.strip():
             raise ValueError("a precaution says how to adapt (advice)")
+        if (self.from_week is not None or self.before_week is not None) and self.condition is None:
+            raise ValueError("from_week / before_week refine a condition: name the condition")
         return self
 
     @property
     def scoped(self) -> bool:
-        return bool(self.muscles or self.regions or self.exercises)
+        return bool(self.muscles or self.regions or self.exercises or self.positions
+                    or self.features)
+
+
+class Refinement(Record):
+    """A subject field that refines a condition (``pregnancy_weeks`` refines ``pregnancy``):
+    restrictions of that condition may apply only from or before a week."""
+
+    id: Literal["pregnancy_weeks"]     # the subject field of case files
+    condition: Id                      # the condition question it refines
+    assume_when_unknown: int = Field(ge=0, le=45)   # weeks assumed when the field is not given
+    why: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
+class Notice(Record):
+    """A line the programme carries when any of its conditions is present (check with the
+    doctor that exercise is fine, for a history flag without spinal pain)."""
+
+    id: Id
+    conditions: list[Id] = Field(min_length=1)   # condition or red-flag questions answered yes
+    text: Text
+    sources: list[SourceKey] = Field(min_length=1)
 
 
 class SafetyNote(Record):

@@ -6,10 +6,11 @@ vocabulary. Returns problems; never raises."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
 from typing import TYPE_CHECKING, get_args
 
+from ..equipment import Equipment
 from ..problems import Problem
+from ..spelling import suggest
 from .rulebook import (
     AgePremise,
     AnyOfPremise,
@@ -25,11 +26,6 @@ if TYPE_CHECKING:
 
 # categories whose questions must be in a checklist: the safety screen and the conditions
 CHECKLISTED = ("red_flag", "condition")
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
 
 
 class _Checker:
@@ -71,7 +67,8 @@ class _Checker:
         for table, records in (("editions", kb.editions), ("muscles", kb.muscles),
                                ("groups", kb.groups), ("relations", kb.relations),
                                ("questions", kb.questions), ("signs", kb.signs),
-                               ("rules", kb.rules), ("red_flags", kb.red_flags)):
+                               ("rules", kb.rules), ("red_flags", kb.red_flags),
+                               ("families", kb.families)):
             for rid, record in records.items():
                 self.refs(table, rid, "sources", getattr(record, "sources", []), src, "source")
         for jid, joint in kb.joints.items():
@@ -127,6 +124,8 @@ class _Checker:
         used: set[str] = set()
         for rid, rule in kb.rules.items():
             self.premises("rules", rid, rule.when)
+            if rule.family is not None:
+                self.ref("rules", rid, "family", rule.family, kb.families, "evidence family")
             used |= {p.sign for p in rule.when if isinstance(p, SignPremise)}
             anchor = rule.when[0]
             anchor_sided = (
@@ -201,7 +200,6 @@ class _Checker:
         kb = self.kb
         if not kb.exercises:
             return
-        from ..case import Equipment  # the equipment vocabulary of case files
         equipment = set(get_args(Equipment))
         nodes = set(kb.muscles) | set(kb.groups)
         src = set(kb.sources)
@@ -220,6 +218,13 @@ class _Checker:
                 if alt in kb.exercises and kb.exercises[alt].phase != ex.phase:
                     self.problems.append(Problem(self.where(t, eid), eid, "alternatives",
                                                  f"{alt!r} belongs to another phase"))
+            dose = kb.doses.get(ex.technique)
+            if ex.dose_variant is not None and dose is not None and ex.dose_variant not in {
+                    v.id for v in dose.variants}:
+                self.problems.append(Problem(
+                    self.where(t, eid), eid, "dose_variant",
+                    f"{ex.dose_variant!r} is not a variant of the {ex.technique} dose",
+                    "one of " + ", ".join(v.id for v in dose.variants)))
             for fld, tech in [("technique", ex.technique), *(("options", o) for o in ex.options)]:
                 dose = kb.doses.get(tech)
                 if dose is None:
@@ -245,6 +250,7 @@ class _Checker:
                                          "no programme block (plans) defined"))
         for pid, plan in kb.plans.items():
             self.refs("plans", pid, "sources", plan.sources, src, "source")
+            self.refs("plans", pid, "core.sources", plan.core.sources, src, "source")
             self.refs("plans", pid, "assumed_equipment", plan.assumed_equipment, equipment,
                       "equipment")
             self.refs("plans", pid, "region_checkpoints", plan.region_checkpoints, kb.regions,
@@ -252,13 +258,31 @@ class _Checker:
             self.refs("plans", pid, "region_checkpoints", plan.region_checkpoints.values(),
                       kb.checkpoints, "checkpoint")
         conditions = {q for q, rec in kb.questions.items() if rec.category == "condition"}
+        # a red-flag question that refers only with spinal pain is a precaution without it
+        gates = conditions | {q for q, rec in kb.questions.items() if rec.category == "red_flag"}
+        refined = {ref.condition for ref in kb.refinements.values()}
+        for fid, ref in kb.refinements.items():
+            self.refs("refinements", fid, "sources", ref.sources, src, "source")
+            self.ref("refinements", fid, "condition", ref.condition, conditions,
+                     "condition question")
+        for nid, notice in kb.notices.items():
+            self.refs("notices", nid, "sources", notice.sources, src, "source")
+            self.refs("notices", nid, "conditions", notice.conditions, gates,
+                      "condition question or red-flag question")
         restricted: set[str] = set()
         for rid, r in kb.restrictions.items():
             t = "restrictions"
             self.refs(t, rid, "sources", r.sources, src, "source")
             if r.condition is not None:
-                self.ref(t, rid, "condition", r.condition, conditions, "condition question")
+                self.ref(t, rid, "condition", r.condition, gates,
+                         "condition question or red-flag question")
                 restricted.add(r.condition)
+                if ((r.from_week is not None or r.before_week is not None)
+                        and r.condition not in refined):
+                    self.problems.append(Problem(
+                        self.where(t, rid), rid, "from_week",
+                        f"weeks refine a condition, but no refinement refines {r.condition!r}",
+                        "add it to refinements in safety.yaml, or drop from_week/before_week"))
             self.refs(t, rid, "techniques", r.techniques, kb.doses, "technique")
             self.refs(t, rid, "muscles", r.muscles, nodes, "muscle or group")
             self.refs(t, rid, "regions", r.regions, kb.regions, "region")
@@ -285,7 +309,6 @@ class _Checker:
             self.problems.append(Problem(name, "equipment", "",
                                          "section is missing (the equipment to list)"))
             return
-        from ..case import Equipment  # the equipment vocabulary of case files
         vocabulary = get_args(Equipment)
         for eid in kb.equipment:
             if eid not in vocabulary:

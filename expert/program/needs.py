@@ -3,6 +3,10 @@ lengthening (overactive) or activating (underactive), which must be left alone (
 underactive, or whose evidence cancelled out, is never rolled or stretched; one found overactive
 is never activated), which signs were seen and which kinetic-chain checkpoints are involved.
 
+Only key findings (``expert.focus``) ask for exercises, and only signs as certain as a key finding
+call for one by themselves; every finding and sign, possible ones included, still counts for the
+safety checks (a possibly underactive muscle is not stretched either).
+
 A need is keyed ``(kind, id, side)``: ``("muscle", leaf, side)`` with side ``left``, ``right`` or
 None for a midline muscle, ``("sign", sign, side)`` and ``("checkpoint", checkpoint, None)``.
 """
@@ -13,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ..findings import Finding, Outcome
+from ..focus import is_key
 from ..knowledge import KnowledgeBase
 
 NeedKey = tuple[str, str, str | None]
@@ -42,11 +47,16 @@ class Needs:
         for f in outcome.unresolved:
             self._add(f, UNRESOLVED)
         threshold = kb.meta.inference.premise_threshold
+        # signs seen (safety: not_with) and signs that call for exercises (as certain as a key
+        # finding)
+        self.seen: dict[NeedKey, float] = {}
         self.signs: dict[NeedKey, float] = {}
         for (sign, side), (cf, _) in sorted(outcome.signs.items(),
                                             key=lambda kv: (kv[0][0], kv[0][1] or "")):
             if cf >= threshold:
-                self.signs[("sign", sign, side)] = cf
+                self.seen[("sign", sign, side)] = cf
+                if is_key(kb, cf):
+                    self.signs[("sign", sign, side)] = cf
 
     def sides_of(self, leaf: str, side: str | None) -> tuple[str | None, ...]:
         """The concrete sides a finding's side stands for on one muscle."""
@@ -55,10 +65,10 @@ class Needs:
         return PAIRED_SIDES if side in (None, "both") else (side,)
 
     def _add(self, f: Finding, state: str) -> None:
-        for leaf in self.kb.expand(f.muscle):
+        for leaf in f.members or self.kb.expand(f.muscle):
             for side in self.sides_of(leaf, f.side):
                 self.states[(leaf, side)].add(state)
-                if state in self.muscle:
+                if state in self.muscle and is_key(self.kb, f.certainty):
                     key: NeedKey = ("muscle", leaf, side)
                     table = self.muscle[state]
                     table[key] = max(table.get(key, 0.0), f.certainty)
@@ -89,8 +99,9 @@ class Needs:
         return out
 
     def sign_sides(self) -> dict[str, set[str | None]]:
+        """Every sign seen (possible ones too), with its sides."""
         out: dict[str, set[str | None]] = defaultdict(set)
-        for _, sign, side in self.signs:
+        for _, sign, side in self.seen:
             out[sign].add(side)
         return out
 
@@ -124,8 +135,8 @@ class Needs:
                         out[cp] = max(out.get(cp, 0.0), cf)
         return out
 
-    def addressed(self, keys: Iterable[NeedKey]) -> tuple[str, ...]:
-        """The findings (or signs) a set of needs stands for, strongest first, once each."""
+    def scored(self, keys: Iterable[NeedKey]) -> dict[str, float]:
+        """The findings (or signs) a set of needs stands for, with their certainties."""
         scored: dict[str, float] = {}
         for key in keys:
             if key[0] == "sign":
@@ -133,4 +144,9 @@ class Needs:
                 scored[label] = max(scored.get(label, 0.0), self.signs.get(key, 0.0))
             for cf, label in self.labels.get(key, ()):
                 scored[label] = max(scored.get(label, 0.0), cf)
+        return scored
+
+    def addressed(self, keys: Iterable[NeedKey]) -> tuple[str, ...]:
+        """The findings (or signs) a set of needs stands for, strongest first, once each."""
+        scored = self.scored(keys)
         return tuple(sorted(scored, key=lambda lb: (-scored[lb], lb)))
