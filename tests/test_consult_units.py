@@ -210,6 +210,8 @@ EXTRA_QUESTIONS = """
      person: Strong evidence?, trainer: Strong evidence?}
   - {id: weak, category: posture, region: lphc, modes: [self, trainer],
      person: Weak evidence?, trainer: Weak evidence?}
+  - {id: nudge, category: habit, region: lphc, modes: [self, trainer],
+     person: Very weak evidence?, trainer: Very weak evidence?}
   - {id: half_a, category: symptom, region: shoulder, modes: [self, trainer],
      person: First half?, trainer: First half?}
   - {id: half_b, category: posture, region: shoulder, modes: [self, trainer],
@@ -220,6 +222,9 @@ EXTRA_RULES = """
      conclude: [{muscle: glute, state: underactive}], rationale: t, sources: [SRC-A]}
   - {id: posture.weak, title: Weak, section: t, when: [{observation: weak}], confidence: L,
      conclude: [{muscle: glute, state: underactive}], rationale: t, sources: [SRC-A]}
+  - {id: habit.nudge, title: Nudge, section: t, when: [{observation: nudge}], confidence: L,
+     evidence: E-, conclude: [{muscle: glute, state: underactive}], rationale: t,
+     sources: [SRC-A]}
   - {id: combo.halves, title: Halves, section: t, when: [{observation: half_a},
      {observation: half_b}], confidence: M,
      conclude: [{muscle: lower_trap, state: underactive}], rationale: t, sources: [SRC-A]}
@@ -245,9 +250,11 @@ def test_questions_that_cannot_change_anything_are_not_asked(wider_kb: Knowledge
     everything = walk(wider_kb, tmp_path, "self", {"half_a": "yes"})
     assert {"strong", "weak", "half_a", "half_b"} <= set(everything)
     assert "fragile" not in everything  # a condition: no programme to adapt
-    # glute underactive is settled (0.8 on both sides) by the strong rule: the weak one could
-    # only nudge it, so it is skipped
-    assert "weak" not in walk(wider_kb, tmp_path, "self", {"strong": "yes"})
+    # glute underactive at 0.8 on both sides (the strong rule): the weak rule (0.4) would still
+    # move it to 0.88, so it is asked; the very weak one (0.2) only to 0.84, so it is skipped
+    after_strong = walk(wider_kb, tmp_path, "self", {"strong": "yes"})
+    assert "weak" in after_strong and "nudge" not in after_strong
+    assert "nudge" in walk(wider_kb, tmp_path, "self", {"strong": "no"})
     # half_b only feeds an AND rule whose other premise was answered no
     assert "half_b" not in walk(wider_kb, tmp_path, "self", {"half_a": "no"})
     assert "half_b" not in walk(wider_kb, tmp_path, "self", {"half_a": "unknown"})
@@ -258,11 +265,11 @@ def test_a_change_reopens_what_matters_again(wider_kb: KnowledgeBase, tmp_path: 
     while (prompt := consultant.current()) is not None:
         consultant.answer(Reply("yes" if prompt.topic.key == "strong" else "no"))
     answered = consultant.session.answered()
-    assert "weak" not in answered and "half_b" not in answered
+    assert "nudge" not in answered and "half_b" not in answered
     number = [i.key for i in consultant.session.items].index("strong") + 1
     consultant.change(number, Reply("no"))
     prompt = consultant.current()
-    assert prompt is not None and prompt.topic.key == "weak"
+    assert prompt is not None and prompt.topic.key == "nudge"
     assert prompt.number == len(consultant.session.items) + 1
 
 
@@ -479,15 +486,15 @@ def test_why_at_a_checklist(checklist_kb: KnowledgeBase, tmp_path: Path) -> None
 def test_every_red_flag_and_condition_question_is_in_one_checklist(real_kb: KnowledgeBase
                                                                    ) -> None:
     screened = [q for q in real_kb.questions.values() if q.category in ("red_flag", "condition")]
-    assert len(screened) == 28 and all(q.checklist is not None for q in screened)
+    assert len(screened) >= 28 and all(q.checklist is not None for q in screened)
     definitions: dict[str, object] = {}
     for q in real_kb.questions.values():
         if q.checklist is not None:
             assert definitions.setdefault(q.checklist.id, q.checklist) == q.checklist
             assert q.item, f"{q.id} has no checklist item text"
-    # one checklist per region of the red-flag questions, one for the conditions
+    # the red-flag questions in a few checklists by region (and one about the pain)
     flags = {q.checklist.id for q in screened if q.category == "red_flag" and q.checklist}
-    assert flags == {"back_and_legs", "head_and_neck", "general_health"}
+    assert {"back_and_legs", "head_and_neck", "general_health"} <= flags
     for q in screened:
         assert q.checklist is not None
         members = [o.id for o in real_kb.questions.values()

@@ -22,13 +22,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..case import Case, parse_case
+from ..case import Answer, Case, parse_case
 from ..findings import Outcome
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..problems import InputError
 from .agenda import Agenda
 from .answers import SIDES, Reply
+from .impact import noticeable
 from .questionnaire import AGE, EQUIPMENT, Questionnaire, Topic, checklist_members
 from .relevance import Effect, Relevance, Snapshot
 from .session import CHECKLIST_VALUES, EQUIPMENT_VALUES, Item, Pending, Session, SessionError
@@ -216,9 +217,23 @@ class Consultant:
                                                               item.certainty).positive:
                     positives[item.key] = item.value if item.value in SIDES else None
             self._cache["snapshot"] = self.relevance.snapshot(positives, self.open_keys(), age,
-                                                              self.outcome())
+                                                              self.outcome(), self.probe)
         snapshot: Snapshot = self._cache["snapshot"]
         return snapshot
+
+    def probe(self, key: str) -> bool:
+        """Would a yes to ``key`` (on any side, for a sided question) change the outcome
+        noticeably (``impact``)? Evaluates the case again with each such answer."""
+        case, before = self.case(), self.outcome()
+        question = self.kb.questions.get(key)
+        values = ("yes", *SIDES) if question is not None and question.sided else ("yes",)
+        for value in values:
+            answers = {k: a for k, a in case.answers.items() if k != key}
+            answers[key] = Answer(value=value)
+            after = self.reasoner.evaluate(case.model_copy(update={"answers": answers}))
+            if noticeable(self.kb, before, after):
+                return True
+        return False
 
     def skipped(self) -> int:
         """How many questions of the mode were left out because they could not change

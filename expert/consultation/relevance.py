@@ -1,13 +1,14 @@
 """Which questions can still change a finding or the referral, and through which rules.
 
 Rules fire on positive answers only (yes or a side), so what an answer can change is what a yes
-could set off. A question *matters* when a yes could set off, now or later:
+could set off. A question *matters* when a yes (on either side, for a sided question) could set
+off, now or later:
 
 - a red flag whose other premises can still hold (a referral ends the consultation);
-- a rule over observations whose other premises can still hold and that concludes something not
-  yet settled;
+- a rule over observations whose other premises can still hold and that could still move one of
+  its conclusions noticeably;
 - as an observed sign (every observation is a sign of itself), a rule over signs whose other
-  premises can still hold and that concludes something not yet settled.
+  premises can still hold and that could still move one of its conclusions noticeably.
 
 A premise *can still hold* when it holds now, or when something still to be asked in this mode
 could make it hold: an answer premise whose question is open; a sign that is observed, or
@@ -15,25 +16,33 @@ concluded by a rule that can still fire; the age, while it has not been asked. A
 no or ?, or answerable only in the other mode, cannot hold: an AND rule whose other premise was
 answered no never makes a question matter.
 
-*Settled*: a muscle in a state on a side already found with certainty at least
-``settled_threshold`` (facts/kb.yaml: 0.8, a high-confidence rule's certainty; more evidence
-would only nudge it up), or a sign known that
-well. A conclusion about a paired muscle counts as settled only when it is settled on both sides,
-since the side of an answer is not known before it is given. A sign also counts as settled when
-nothing it could still set off is unsettled.
+*Noticeably* is defined in ``impact``: a muscle's certainty in a state on a side moving by
+``noticeable_change`` (facts/kb.yaml) or more, or across the report or key threshold. A rule's
+effect on a conclusion is first estimated with MYCIN's combination (a conclusion now at ``c`` that
+a rule of certainty ``r`` adds to moves by ``r(1 - c)``; on either side, since the side of an
+answer is not known before it is given; evidence for the opposite state always counts, since
+netting moves it). The estimate can only overstate what independent evidence adds, but evidence
+families, the discount on symptoms alone and graph reasoning can make the real effect larger:
+so when the estimate says a question cannot matter while a yes to it would fire a rule *now*, the
+question is *probed*: the case is evaluated again with that yes (each side, for a sided
+question), and the question matters if the outcome differs noticeably (``impact.noticeable``).
+At the end of a consultation every premise is decided, so every question left out has been
+checked this way: answering it yes would not have changed anything noticeable.
 
 The age is a follow-up: it matters when a rule that takes it as a premise has all its other
-premises holding *now* (asked right after, say, a yes to back pain).
+premises holding *now* (asked right after, say, a yes to new back pain).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..findings import Outcome
 from ..inference.compiler import Compiled, Need, Target, compile_rules
 from ..knowledge import KnowledgeBase
+from .impact import moved
 from .questionnaire import AGE
 
 SIDES = ("left", "right")
@@ -75,10 +84,12 @@ class Relevance:
                     self.concluders[t.id].append(rule)
 
     def snapshot(self, positives: dict[str, str | None], open_keys: set[str], age: int | None,
-                 outcome: Outcome) -> Snapshot:
+                 outcome: Outcome, probe: Callable[[str], bool] | None = None) -> Snapshot:
         """The state after the answers so far: ``positives`` maps each question answered yes
-        to its side; ``open_keys`` are the topics still to be asked in this mode."""
-        return Snapshot(self, positives, open_keys, age, outcome)
+        to its side; ``open_keys`` are the topics still to be asked in this mode; ``probe``
+        tells whether a yes to a question would change the outcome noticeably (evaluating the
+        case again; see the module's docstring)."""
+        return Snapshot(self, positives, open_keys, age, outcome, probe)
 
 
 def satisfied_by(need: Need, key: str) -> bool:
@@ -94,8 +105,10 @@ class Snapshot:
     """Relevance after one set of answers (rebuilt after every answer)."""
 
     def __init__(self, rel: Relevance, positives: dict[str, str | None], open_keys: set[str],
-                 age: int | None, outcome: Outcome) -> None:
+                 age: int | None, outcome: Outcome,
+                 probe: Callable[[str], bool] | None = None) -> None:
         self.rel, self.positives, self.open, self.age = rel, positives, open_keys, age
+        self.probe = probe
         self.signs: dict[str, dict[str | None, float]] = defaultdict(dict)
         for (sign, side), (certainty, _) in outcome.signs.items():
             self.signs[sign][side] = certainty
@@ -153,16 +166,19 @@ class Snapshot:
         return True
 
     # -- conclusions --------------------------------------------------------------------------
-    @property
-    def settled_at(self) -> float:
-        return self.rel.kb.meta.inference.settled_threshold
+    def moves(self, now: float, certainty: float) -> bool:
+        """Would evidence of ``certainty`` for a conclusion now at ``now`` move it noticeably
+        (MYCIN's combination of independent evidence)?"""
+        return moved(self.rel.kb, now, now + certainty * (1.0 - now))
 
     def settled(self, t: Target) -> bool:
+        """Could evidence from this conclusion no longer move anything noticeably?"""
         sides: tuple[str | None, ...] = SIDES if t.paired else (None,)
         if t.kind == "sign":
-            known = all(self.sign_level(t.id, s) >= self.settled_at for s in sides)
-            return known or not self.sign_live(t.id)
-        return all(self.muscles.get((t.id, s, t.state), 0.0) >= self.settled_at for s in sides)
+            return not self.sign_live(t.id) or not any(
+                self.moves(self.sign_level(t.id, s), t.certainty) for s in sides)
+        return not any(self.moves(self.muscles.get((t.id, s, t.state), 0.0), t.certainty)
+                       for s in sides)
 
     def live_targets(self, rule: Compiled) -> tuple[Target, ...]:
         return tuple(t for t in rule.targets if not self.settled(t))
@@ -178,21 +194,32 @@ class Snapshot:
     # -- questions ----------------------------------------------------------------------------
     def effects(self, key: str) -> list[Effect]:
         """What a yes to ``key`` could still set off; empty when it cannot change anything."""
+        out = self._effects(key, estimate=True)
+        if not out and self.probe is not None and key != AGE:
+            # the estimate says no; a rule a yes would fire now is checked by evaluating
+            immediate = self._effects(key, estimate=False, now=True)
+            if immediate and self.probe(key):
+                out = immediate
+        return out
+
+    def _effects(self, key: str, estimate: bool, now: bool = False) -> list[Effect]:
         out: list[Effect] = []
         rules = self.rel.by_age if key == AGE else self.rel.by_answer.get(key, ())
         for rule in rules:
-            if not self.others_hold(rule, key, now=key == AGE):
+            if not self.others_hold(rule, key, now=now or key == AGE):
                 continue
             if rule.stage == "red_flag":
                 out.append(Effect(rule.id, rule.stage))
-            elif live := self.live_targets(rule):
+            elif live := (self.live_targets(rule) if estimate else rule.targets):
                 out.append(Effect(rule.id, rule.stage, targets=live))
         question = self.rel.kb.questions.get(key)
         if question is not None and key in self.rel.by_sign:
             sides: tuple[str | None, ...] = SIDES if question.sided else (None,)
-            if not all(self.sign_level(key, s) >= self.settled_at for s in sides):
+            if not estimate or any(self.moves(self.sign_level(key, s), 1.0) for s in sides):
                 for rule in self.rel.by_sign[key]:
-                    if self.others_hold(rule, key) and (live := self.live_targets(rule)):
+                    if not self.others_hold(rule, key, now=now):
+                        continue
+                    if live := (self.live_targets(rule) if estimate else rule.targets):
                         out.append(Effect(rule.id, "signs", key, live))
         return out
 
