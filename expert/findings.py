@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .certainty import combine, net, rounded
-from .inference.ledger import Contribution, Flag, Ledger, strongest_per_rule
+from .certainty import net, rounded
+from .evidence import strength
+from .inference.ledger import Contribution, Flag, Ledger
 from .knowledge import KnowledgeBase
 
 STATES = ("overactive", "underactive")
@@ -71,11 +72,12 @@ def per_side(kb: KnowledgeBase, contributions: Iterable[Contribution]
     return out
 
 
-def resolve_one(muscle: str, side: str | None, contributions: list[Contribution]) -> Finding:
+def resolve_one(muscle: str, side: str | None, contributions: list[Contribution],
+                symptom_alone: float = 1.0) -> Finding:
     """Net one muscle's evidence on one side; state "" when it cancels out."""
     by_state = {s: sorted(c for c in contributions if c.state == s) for s in STATES}
-    over = combine(strongest_per_rule(by_state["overactive"]))
-    under = combine(strongest_per_rule(by_state["underactive"]))
+    over = strength(by_state["overactive"], symptom_alone)
+    under = strength(by_state["underactive"], symptom_alone)
     signed = rounded(net(over, under))
     state = "overactive" if signed > 0 else "underactive" if signed < 0 else ""
     other = "underactive" if state == "overactive" else "overactive"
@@ -132,6 +134,41 @@ def _fold_groups(kb: KnowledgeBase, findings: list[Finding]) -> list[Finding]:
     return list(index.values())
 
 
+def _expansion_group(kb: KnowledgeBase, f: Finding) -> str | None:
+    """The group a finding stands for when every rule behind it named a group, never the muscle
+    itself: the largest such group (a rule about the core is not evidence about the diaphragm
+    as such)."""
+    if f.inferred or not f.support or not all(c.grouped for c in f.support):
+        return None
+    named = {g for c in f.support for g in c.via}
+    return min(named, key=lambda g: (-len(kb.expand(g)), g), default=None)
+
+
+def _absorb_expansions(kb: KnowledgeBase, findings: list[Finding]) -> list[Finding]:
+    """Report a group as the group unless evidence names its member: members reached only by
+    expanding a group are gathered back into one finding about that group."""
+    out: list[Finding] = []
+    gathered: dict[tuple[str, str, str | None], list[Finding]] = defaultdict(list)
+    for f in findings:
+        group = _expansion_group(kb, f)
+        if group is None:
+            out.append(f)
+        else:  # a midline member (no side) and paired members on both sides: one finding
+            gathered[(group, f.state, f.side or "both")].append(f)
+    for (group, state, side), parts in sorted(gathered.items(),
+                                              key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+        leaves = {m for f in parts for m in (f.members or (f.muscle,))}
+        top = max(parts, key=lambda f: (f.certainty, f.muscle))
+        sides = {f.side for f in parts}
+        out.append(Finding(
+            group, state, None if sides == {None} else side, top.certainty,
+            any(f.conflict for f in parts),
+            tuple(sorted({c for f in parts for c in f.support})),
+            tuple(sorted({c for f in parts for c in f.against})),
+            tuple(m for m in kb.expand(group) if m in leaves)))
+    return out
+
+
 def _order(f: Finding) -> tuple[object, ...]:
     return (f.inferred, -f.certainty, f.state, f.muscle, f.side or "")
 
@@ -153,12 +190,13 @@ def resolve(kb: KnowledgeBase, ledger: Ledger, signs: SignSupport) -> Outcome:
     fired = sorted(set(ledger.fired))
     if ledger.flags:
         return Outcome([], [], _referral(kb, ledger.flags), signs, fired)
-    threshold = kb.meta.inference.report_threshold
+    params = kb.meta.inference
+    threshold = params.report_threshold
     grouped = per_side(kb, ledger.muscles)
-    resolved = [resolve_one(m, s, cs) for (m, s), cs in grouped.items()]
+    resolved = [resolve_one(m, s, cs, params.symptom_alone) for (m, s), cs in grouped.items()]
     resolved += _inferred(kb, ledger.secondary, set(grouped))
     unresolved = [f for f in resolved if f.conflict and f.certainty < threshold]
     reported = [f for f in resolved if f.state and f.certainty >= threshold]
-    findings = _fold_groups(kb, _fold_sides(reported))
+    findings = _absorb_expansions(kb, _fold_groups(kb, _fold_sides(reported)))
     return Outcome(sorted(findings, key=_order), sorted(_fold_sides(unresolved), key=_order),
                    None, signs, fired)

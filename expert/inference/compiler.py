@@ -39,6 +39,7 @@ class Target:
     editions: tuple[str, ...]
     via: tuple[str, ...]
     paired: bool  # muscles: has a left and a right; signs: is sided
+    grouped: bool = False  # muscles: reached only through a group the rule names
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Compiled:
     needs: tuple[Need, ...]
     trigger: int  # index of the need whose fact sets the rule off
     targets: tuple[Target, ...] = ()
+    family: str = ""  # evidence family (rules/families.yaml)
+    symptom: bool = False  # every premise is a symptom (category symptom)
 
 
 def _needs(rule: InferenceRule | RedFlag) -> tuple[Need, ...]:
@@ -91,11 +94,13 @@ def _muscle_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
             continue
         confidence = c.confidence or rule.confidence
         for leaf in kb.expand(c.muscle):
-            slot = merged.setdefault((leaf, c.state, c.side),
-                                     {"editions": set(), "via": set(), "confidence": "L"})
+            slot = merged.setdefault((leaf, c.state, c.side), {
+                "editions": set(), "via": set(), "confidence": "L", "named": False})
             slot["editions"] |= set(c.editions)
             if c.muscle != leaf:
                 slot["via"].add(c.muscle)
+            else:
+                slot["named"] = True
             if CONFIDENCE_ORDER.index(confidence) > CONFIDENCE_ORDER.index(slot["confidence"]):
                 slot["confidence"] = confidence
     targets = []
@@ -107,7 +112,7 @@ def _muscle_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
             certainty *= params.single_edition_factor
         targets.append(Target("muscle", leaf, state, side, certainty,
                               tuple(sorted(slot["editions"])), tuple(sorted(slot["via"])),
-                              kb.muscles[leaf].paired))
+                              kb.muscles[leaf].paired, grouped=not slot["named"]))
     return targets
 
 
@@ -124,6 +129,14 @@ def _sign_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
     return targets
 
 
+def _on_symptoms(kb: KnowledgeBase, needs: tuple[Need, ...]) -> bool:
+    """A rule over symptoms alone (domain.md §4: a symptom is weak evidence about muscles
+    unless a posture or movement sign supports it)."""
+    return all(need.kind == "answer" and all(
+        i in kb.questions and kb.questions[i].category == "symptom" for i in need.ids)
+        for need in needs)
+
+
 def compile_rules(kb: KnowledgeBase) -> list[Compiled]:
     """Every red flag and inference rule of the knowledge base, in id order."""
     out = []
@@ -135,5 +148,6 @@ def compile_rules(kb: KnowledgeBase) -> list[Compiled]:
         targets = _sign_targets(kb, rule) + _muscle_targets(kb, rule)
         targets.sort(key=lambda t: (t.kind, t.id, t.state, t.side))
         stage = "signs" if rule.over_signs else "observations"
-        out.append(Compiled(rule.id, stage, needs, _trigger(needs), tuple(targets)))
+        out.append(Compiled(rule.id, stage, needs, _trigger(needs), tuple(targets),
+                            rule.family or "", _on_symptoms(kb, needs)))
     return out

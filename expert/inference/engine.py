@@ -27,13 +27,13 @@ from typing import Any
 from experta import AS, KnowledgeEngine, Rule
 
 from .. import compat  # noqa: F401  (must precede experta)
-from ..certainty import combine
+from ..evidence import strength as combined
 from ..findings import per_side, resolve_one
 from ..graph import muscle_graph
 from ..knowledge import KnowledgeBase
 from .compiler import Compiled, Need, Target, compile_rules
 from .facts import Answer, Finding, Phase, Referral, Sign
-from .ledger import Contribution, Flag, Ledger, Premise, strongest_per_rule
+from .ledger import Contribution, Flag, Ledger, Premise
 
 MIRROR = {"left": "right", "right": "left"}
 Index = dict[tuple[str, str], list[Compiled]]
@@ -58,6 +58,7 @@ class ImbalanceEngine(KnowledgeEngine):
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.threshold = kb.meta.inference.premise_threshold
+        self.symptom_alone = kb.meta.inference.symptom_alone
         self.index: Index = defaultdict(list)
         for rule in compile_rules(kb):
             trigger = rule.needs[rule.trigger]
@@ -131,7 +132,8 @@ class ImbalanceEngine(KnowledgeEngine):
         anchor = premises[0].side
         for t in rule.targets:
             c = Contribution(t.id, _side(t, anchor), rule.id, strength * t.certainty, premises,
-                             t.state, t.editions, t.via)
+                             t.state, t.editions, t.via, family=rule.family,
+                             symptom=rule.symptom, grouped=t.grouped, link=t.certainty)
             (self.ledger.signs if t.kind == "sign" else self.ledger.muscles).append(c)
 
     def combine_signs(self) -> None:
@@ -144,7 +146,7 @@ class ImbalanceEngine(KnowledgeEngine):
             evidence[(c.target, c.side)].append(c)
         declared = []
         for key in sorted(evidence, key=lambda k: (k[0], k[1] or "")):
-            strength = combine(strongest_per_rule(evidence[key]))
+            strength = combined(evidence[key])
             self.sign_support[key] = (strength, sorted(evidence[key]))
             if key[0] in self.used_signs and strength >= self.threshold:
                 self.signs[key[0]].append(Premise("sign", key[0], key[1], strength))
@@ -161,7 +163,7 @@ class ImbalanceEngine(KnowledgeEngine):
             "synergistic_dominance", frozenset())
         candidates = [c for c in self.ledger.muscles if c.target in drivers]
         for (muscle, side), contributions in per_side(self.kb, candidates).items():
-            found = resolve_one(muscle, side, contributions)
+            found = resolve_one(muscle, side, contributions, self.symptom_alone)
             if not found.state or found.certainty < threshold:
                 continue
             if muscle in self.drivers.get(REASONING[found.state], ()):

@@ -8,7 +8,6 @@ arithmetic, after the firings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import total_ordering
 
@@ -46,11 +45,24 @@ class Contribution:
     editions: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
     relation: str = ""  # graph reasoning: the relation it followed
+    family: str = ""  # the rule's evidence family (rules/families.yaml); "" for none
+    symptom: bool = False  # the rule stands on symptoms only (discounted when alone)
+    grouped: bool = False  # the rule reached the muscle only by expanding a group it named
+    link: float = 1.0  # the rule's own certainty for this conclusion, premises aside
 
     def order(self) -> tuple[object, ...]:
         return (self.target, self.side or "", self.rule, self.certainty,
                 tuple(p.order() for p in self.premises), self.state, self.editions, self.via,
-                self.relation)
+                self.relation, self.family, self.symptom, self.grouped, self.link)
+
+    @property
+    def family_key(self) -> str:
+        """What the contribution is independent of others by: its evidence family, else its
+        rule (alternative derivations of one rule are MYCIN's OR), else the observed answer."""
+        if self.family:
+            return f"family:{self.family}"
+        return (self.rule or f"answer:{self.target}") + (
+            f"@{self.relation}" if self.relation else "")
 
     def __lt__(self, other: Contribution) -> bool:
         return self.order() < other.order()
@@ -74,12 +86,3 @@ class Ledger:
     secondary: list[Contribution] = field(default_factory=list)  # graph reasoning, weaker
     flags: list[Flag] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
-
-
-def strongest_per_rule(contributions: Iterable[Contribution]) -> list[float]:
-    """One certainty per rule (the strongest of its alternatives): MYCIN's OR within a rule."""
-    best: dict[str, float] = {}
-    for c in contributions:
-        key = (c.rule or f"answer:{c.target}") + (f"@{c.relation}" if c.relation else "")
-        best[key] = max(best.get(key, 0.0), c.certainty)
-    return list(best.values())

@@ -19,8 +19,17 @@ from .catalogue import (
     Sign,
     Source,
 )
-from .exercises import Avoided, Dose, Exercise, Plan, Restriction, SafetyNote
-from .rulebook import InferenceRule, RedFlag
+from .exercises import (
+    Avoided,
+    Dose,
+    Exercise,
+    Notice,
+    Plan,
+    Refinement,
+    Restriction,
+    SafetyNote,
+)
+from .rulebook import Family, InferenceRule, RedFlag
 
 
 @dataclass
@@ -39,12 +48,15 @@ class KnowledgeBase:
     rules: dict[str, InferenceRule]
     red_flags: dict[str, RedFlag]
     files: dict[str, str] = field(default_factory=dict)  # record id -> file it came from
+    families: dict[str, Family] = field(default_factory=dict)  # evidence families of rules
     # the corrective programme (exercises.yaml, doses.yaml, safety.yaml; optional files)
     exercises: dict[str, Exercise] = field(default_factory=dict)
     avoided: dict[str, Avoided] = field(default_factory=dict)
     doses: dict[str, Dose] = field(default_factory=dict)  # by technique
     plans: dict[str, Plan] = field(default_factory=dict)
     restrictions: dict[str, Restriction] = field(default_factory=dict)
+    refinements: dict[str, Refinement] = field(default_factory=dict)  # by subject field
+    notices: dict[str, Notice] = field(default_factory=dict)
     safety_notes: dict[str, SafetyNote] = field(default_factory=dict)
     # what the consultation asks about equipment (equipment.yaml; optional)
     equipment: dict[str, EquipmentItem] = field(default_factory=dict)

@@ -28,9 +28,18 @@ from .catalogue import (
     Sign,
     Source,
 )
-from .exercises import Avoided, Dose, Exercise, Plan, Restriction, SafetyNote
+from .exercises import (
+    Avoided,
+    Dose,
+    Exercise,
+    Notice,
+    Plan,
+    Refinement,
+    Restriction,
+    SafetyNote,
+)
 from .integrity import check
-from .rulebook import InferenceRule, RedFlag
+from .rulebook import Family, InferenceRule, RedFlag
 
 # file -> {top-level key: (model, id field)}; an id field "" marks a section holding one record
 # (a mapping), not a list of entries
@@ -47,8 +56,8 @@ FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
     # the corrective programme: optional, a knowledge base without them gives no programme
     "exercises.yaml": {"exercises": (Exercise, "id"), "avoided": (Avoided, "id")},
     "doses.yaml": {"doses": (Dose, "technique"), "plans": (Plan, "id")},
-    "safety.yaml": {"restrictions": (Restriction, "id"),
-                    "safety_notes": (SafetyNote, "id")},
+    "safety.yaml": {"restrictions": (Restriction, "id"), "refinements": (Refinement, "id"),
+                    "notices": (Notice, "id"), "safety_notes": (SafetyNote, "id")},
     # what the consultation asks about equipment (optional: without it, it is not asked)
     "equipment.yaml": {"equipment_question": (EquipmentQuestion, ""),
                        "equipment": (EquipmentItem, "id")},
@@ -56,7 +65,7 @@ FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
 OPTIONAL_FACT_FILES = frozenset({"exercises.yaml", "doses.yaml", "safety.yaml",
                                  "equipment.yaml"})
 RULE_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
-    "rules": (InferenceRule, "id"), "red_flags": (RedFlag, "id")}
+    "families": (Family, "id"), "rules": (InferenceRule, "id"), "red_flags": (RedFlag, "id")}
 _TAGS = {"observation", "sign", "any_of", "subject", "muscle"}
 
 
@@ -205,9 +214,11 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         groups=tables.get("groups", {}), relations=tables.get("relations", {}),
         questions=tables.get("questions", {}), signs=tables.get("signs", {}),
         rules=tables.get("rules", {}), red_flags=tables.get("red_flags", {}),
+        families=tables.get("families", {}),
         files=reader.files, exercises=tables.get("exercises", {}),
         avoided=tables.get("avoided", {}), doses=tables.get("doses", {}),
         plans=tables.get("plans", {}), restrictions=tables.get("restrictions", {}),
+        refinements=tables.get("refinements", {}), notices=tables.get("notices", {}),
         safety_notes=tables.get("safety_notes", {}), equipment=tables.get("equipment", {}),
         equipment_question=tables.get("equipment_question", {}).get("equipment_question"))
     return kb, reader.problems + check(kb)

@@ -95,6 +95,17 @@ def _needs_trigger(premises: list[Premise]) -> None:
         raise ValueError("a rule needs an observation or sign premise to set it off")
 
 
+class Family(Record):
+    """Rules that read one underlying pattern from different angles (docs/knowledge-base.md,
+    "Evidence families"): for one muscle, state and side only the family's strongest rule
+    counts, and families combine as independent evidence."""
+
+    id: Id
+    title: Text
+    rationale: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
 class InferenceRule(Record):
     id: RuleId
     title: Text
@@ -102,6 +113,8 @@ class InferenceRule(Record):
     when: list[Premise] = Field(min_length=1)
     confidence: Confidence
     evidence: Evidence | None = None
+    # the evidence family the rule belongs to (rules/families.yaml); none: a family of its own
+    family: Id | None = None
     conclude: list[Conclusion] = Field(min_length=1)
     rationale: Text
     disagreement: str = ""
@@ -139,5 +152,6 @@ class RedFlag(Record):
 
 
 class RuleFile(Record):
+    families: list[Family] = []
     rules: list[InferenceRule] = []
     red_flags: list[RedFlag] = []
