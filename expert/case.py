@@ -16,14 +16,14 @@ from pydantic import (
 )
 
 from . import yamlio
+from .equipment import Equipment
 from .knowledge import KnowledgeBase
-from .knowledge.integrity import suggest
-from .problems import InputError, Problem
+from .problems import InputError, Problem, shown
+from .screening import firing
+from .spelling import suggest
 
 AnswerValue = Literal["yes", "no", "unknown", "left", "right", "both"]
 SIDES = ("left", "right", "both")
-Equipment = Literal["foam_roller", "massage_ball", "resistance_band", "stability_ball",
-                    "dumbbells", "cable_machine", "bench", "wall"]
 ExpectedId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(@(left|right|both))?$")]
 # YAML 1.1 reads yes/no/on/off as booleans; JSON writers may send true/false
 _BOOLEANS = {True: "yes", False: "no"}
@@ -32,7 +32,8 @@ _BOOLEANS = {True: "yes", False: "no"}
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: AnswerValue
-    certainty: float = Field(default=1.0, ge=0.0, le=1.0)
+    # strict: true is not a certainty (a bare float would read it as 1.0); whole numbers pass
+    certainty: float = Field(default=1.0, ge=0.0, le=1.0, strict=True)
 
     @field_validator("value", mode="before")
     @classmethod
@@ -57,7 +58,17 @@ class Subject(BaseModel):
     age: int | None = Field(default=None, ge=0, le=120, strict=True)
     sex: str | None = None
     equipment: list[Equipment] = []
+    # whole weeks of pregnancy; refines the pregnancy condition (facts/safety.yaml refinements)
+    pregnancy_weeks: int | None = Field(default=None, ge=0, le=45, strict=True)
     notes: str = ""
+
+    @field_validator("pregnancy_weeks", mode="before")
+    @classmethod
+    def _whole_weeks(cls, value: Any) -> Any:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{value!r} is not a number of weeks; give whole weeks of "
+                             "pregnancy from 0 to 45 (for example 20), or leave it out")
+        return value
 
 
 class Expected(BaseModel):
@@ -73,6 +84,8 @@ class Case(BaseModel):
     title: str = ""
     reference: str = ""
     subject: Subject = Subject()
+    # "none": every red-flag question was asked and answered no (expert/screening.py)
+    red_flags: Literal["none"] | None = None
     answers: dict[str, Answer] = {}
     expected: Expected | None = None
 
@@ -96,10 +109,17 @@ def _problems(exc: ValidationError, name: str, data: Any) -> list[Problem]:
             entry = f"answers.{loc[1]}"
             raw = data.get("answers", {}).get(loc[1]) if isinstance(data, dict) else None
             if len(loc) >= 3 and loc[2] == "value" and not isinstance(raw, dict):
-                msg = (f"{raw!r} is not an answer; use yes, no, unknown, or left, right, both "
-                       "for sided ids")
+                msg = (f"{shown(raw)} is not an answer; use yes, no, unknown, or left, right, "
+                       "both for sided ids")
+            elif loc[2:] == ["certainty"] and err["type"] == "float_type":
+                msg = (f"certainty: {shown(err['input'])} is not a number; give one from 0 to 1 "
+                       "(e.g. 0.6)")
             else:
                 msg = f"{'.'.join(loc[2:]) or 'value'}: {err['msg']}"
+        elif loc[:1] == ["red_flags"]:
+            entry, msg = "red_flags", (f"{shown(err['input'])} is not a value here; write "
+                                       "red_flags: none (every red-flag question asked and "
+                                       "answered no) or leave the key out")
         else:
             entry = ".".join(loc) or "(top level)"
             msg = {"extra_forbidden": "unknown key", "missing": "required key is missing",
@@ -120,6 +140,7 @@ def _vocabulary(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
             out.append(Problem(name, f"answers.{obs}", "",
                                f"{answer.value!r} is a side, but {obs} is not sided",
                                "answer yes, no or unknown"))
+    out += _refinements(case, kb, name)
     if case.expected is not None:
         for state in ("overactive", "underactive"):
             for item in getattr(case.expected, state) or []:
@@ -131,6 +152,34 @@ def _vocabulary(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
     return out
 
 
+def _refinements(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
+    """A subject field that refines a condition (pregnancy_weeks) needs the condition answered
+    yes: weeks of pregnancy with pregnancy unanswered or no contradict each other."""
+    out = []
+    for fid, ref in kb.refinements.items():
+        if getattr(case.subject, fid, None) is None:
+            continue
+        answer = case.answers.get(ref.condition)
+        if answer is None or not answer.positive:
+            said = "not answered" if answer is None else f"answered {answer.value}"
+            out.append(Problem(name, f"subject.{fid}", "",
+                               f"{fid} is given but {ref.condition} is {said}",
+                               f"add '{ref.condition}: yes' to answers, or remove {fid}"))
+    return out
+
+
+def _contradictions(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
+    """``red_flags: none`` with answers that set off a red flag is a contradiction."""
+    if case.red_flags != "none":
+        return []
+    return [Problem(name, "red_flags", "",
+                    f"red_flags: none, but {' and '.join(reasons)} set off {flag.id} "
+                    f"({flag.level})",
+                    "if the red flag is real, remove red_flags: none (the case is then a "
+                    "referral); otherwise correct those answers")
+            for flag, reasons in firing(kb, case.answers, case.subject.age)]
+
+
 def parse_case(data: Any, name: str, kb: KnowledgeBase) -> Case:
     """Validate parsed data as a case; raise InputError with every problem found."""
     if not isinstance(data, dict):
@@ -140,7 +189,7 @@ def parse_case(data: Any, name: str, kb: KnowledgeBase) -> Case:
         case = Case.model_validate(data)
     except ValidationError as exc:
         raise InputError(_problems(exc, name, data)) from exc
-    problems = _vocabulary(case, kb, name)
+    problems = _vocabulary(case, kb, name) or _contradictions(case, kb, name)
     if problems:
         raise InputError(problems)
     return case

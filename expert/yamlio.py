@@ -1,21 +1,30 @@
 """Reading YAML and JSON data files safely, with errors that name the file and the place.
 
-Only safe loading is used. Duplicate mapping keys are an error (PyYAML silently keeps the last
-one, which would lose an answer or a rule). Files must be UTF-8, non-empty and at most
-``MAX_BYTES``.
+Owns the input limits every command shares (case files, JSON Lines records, knowledge files,
+session files): only regular files are read (a named pipe, a device or a socket is refused, so
+nothing can block or stream without end), at most ``MAX_BYTES`` of them, UTF-8; data may nest at
+most ``MAX_DEPTH`` levels and hold at most ``MAX_NODES`` values once YAML aliases are expanded
+(a few bytes of nested aliases can stand for billions of values); duplicate mapping keys are an
+error in YAML and JSON alike (parsers silently keep the last one, which would lose an answer or
+a rule). Only safe YAML loading is used.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .problems import InputError, Problem
+from .problems import InputError, Problem, shown
 
 MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 100_000
 
 
 # libyaml's parser is ~10x faster than the pure-Python one; the constructor stays safe either way
@@ -37,7 +46,8 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping", node.start_mark,
-                f"found duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark)
+                f"found duplicate key {shown(key)} (first at line {seen[key] + 1})",
+                key_node.start_mark)
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
 
@@ -45,24 +55,91 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """Return the text of a data file, or raise InputError saying why it cannot be read."""
+
+def _mib(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f}" if size % (1024 * 1024) == 0 else f"{size / 1024 / 1024:.1f}"
+
+
+def open_problem(name: str, exc: OSError) -> Problem:
+    """What an OSError raised while opening or reading ``name`` means for the user."""
+    if exc.errno == errno.ELOOP:
+        return Problem(name, message="is a symbolic link loop (a link that leads back to itself)",
+                       hint="point the link at a file, or give the file's own path")
+    if exc.errno == errno.ENOENT:
+        if os.path.islink(name):
+            return Problem(name, message="is a symbolic link to a missing file "
+                           f"({shown(os.readlink(name))})", hint="fix or remove the link")
+        return Problem(name, message="no such file or directory")
+    if exc.errno == errno.EACCES:
+        return Problem(name, message="cannot be read: permission denied",
+                       hint="check the file's permissions")
+    return Problem(name, message=f"cannot be read: {exc.strerror or exc}")
+
+
+def open_regular(path: Path | str, dir_hint: str = "give the path of one case file") -> int:
+    """A file descriptor of ``path`` opened for reading, or InputError when it is not a regular
+    file. Opening never blocks: a named pipe would wait for a writer for ever."""
     name = str(path)
-    if not path.exists():
-        raise InputError([Problem(name, message="no such file")])
-    if path.is_dir():
-        raise InputError([Problem(name, message="is a directory, not a file",
-                                  hint="give the path of one case file")])
     try:
-        size = path.stat().st_size
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError([open_problem(name, exc)]) from None
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise InputError([open_problem(name, exc)]) from None
+    if stat.S_ISREG(mode):
+        os.set_blocking(fd, True)
+        return fd
+    os.close(fd)
+    if stat.S_ISDIR(mode):
+        raise InputError([Problem(name, message="is a directory, not a file", hint=dir_hint)])
+    kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+    raise InputError([Problem(name, message=f"is {kind}, not a regular file",
+                              hint="save the data to a file and give that file")])
+
+
+def read_bytes(path: Path | str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; never more than that is read."""
+    name = str(path)
+    fd = open_regular(name)
+    try:
+        size = os.fstat(fd).st_size
         if size > max_bytes:
             raise InputError([Problem(
                 name, message=f"file is {size / 1024 / 1024:.1f} MiB; the limit is "
-                f"{max_bytes // 1024 // 1024} MiB", hint="split it into smaller files")])
-        data = path.read_bytes()
+                f"{_mib(max_bytes)} MiB", hint="split it into smaller files")])
+        chunks: list[bytes] = []
+        total = 0
+        while total <= max_bytes:  # the file may have grown since fstat
+            chunk = os.read(fd, max_bytes + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > max_bytes:
+            raise InputError([Problem(
+                name, message=f"file is larger than the limit of {_mib(max_bytes)} MiB",
+                hint="split it into smaller files")])
+        return b"".join(chunks)
     except OSError as exc:
-        raise InputError([Problem(name, message=f"cannot be read: {exc.strerror}")]) from exc
+        raise InputError([open_problem(name, exc)]) from None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path | str, max_bytes: int = MAX_BYTES) -> str:
+    """Return the text of a data file, or raise InputError saying why it cannot be read."""
+    return decode(read_bytes(path, max_bytes), str(path))
+
+
+def decode(data: bytes, name: str) -> str:
+    """The UTF-8 text of a file's bytes; InputError when it is not UTF-8 or holds nothing."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -74,22 +151,137 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
-def parse(text: str, name: str, fmt: str) -> Any:
-    """Parse YAML or JSON text; problems name the line and column."""
-    if fmt == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError([Problem(
-                name, message=f"malformed JSON at line {exc.lineno}, column {exc.colno}: "
-                f"{exc.msg}")]) from exc
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _too_deep(name: str, line: int | None = None) -> InputError:
+    where = f" at line {line}" if line else ""
+    return InputError([Problem(name, message=f"is nested more than {MAX_DEPTH} levels "
+                               f"deep{where}", hint="a case needs only a few levels")])
+
+
+def _json_depth(data: Any) -> int:
+    """How deeply JSON data nests (iteratively: deep data must not exhaust the stack)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return depth
+            stack += [(v, depth + 1) for v in (item.values() if isinstance(item, dict)
+                                               else item)]
+    return deepest
+
+
+def parse_json(text: str, name: str, line: int | None = None) -> Any:
+    """Parse JSON text (a whole file, or line ``line`` of a JSON Lines file); problems name the
+    line and column, duplicate keys and too deep nesting are errors."""
+    at = (lambda ln, col: f"at column {col}") if line else (
+        lambda ln, col: f"at line {ln}, column {col}")
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(
+            name, message=f"malformed JSON {at(exc.lineno, exc.colno)}: {exc.msg}",
+            hint="one JSON object per line" if line else "")]) from None
+    except _DuplicateKey as exc:
+        where = line or _json_key_line(text, exc.key)
+        raise InputError([Problem(
+            name, message=f"duplicate key {shown(exc.key)}" + (f" at line {where}" if where
+                                                                 else ""),
+            hint="give each key once")]) from None
+    except RecursionError:
+        raise _too_deep(name, line) from None
+    if _json_depth(data) > MAX_DEPTH:
+        raise _too_deep(name, line)
+    return data
+
+
+def _json_key_line(text: str, key: str) -> int | None:
+    """The line of the second occurrence of ``key`` in one JSON object (error path only: the
+    JSON parser does not keep positions, YAML's composer, which reads JSON, does)."""
+    try:
+        node = yaml.compose(text, Loader=_SafeBase)
+    except yaml.YAMLError:
+        return None
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.MappingNode):
+            seen = set()
+            for key_node, value in item.value:
+                if key_node.value == key and key in seen:
+                    return int(key_node.start_mark.line) + 1
+                seen.add(key_node.value)
+                stack.append(value)
+        elif isinstance(item, yaml.SequenceNode):
+            stack += item.value
+    return None
+
+
+def _check_nodes(node: yaml.Node, name: str) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH or holding more than MAX_NODES values once its
+    aliases are expanded (an alias repeats its anchor's whole subtree)."""
+    count, aliased = 0, False
+    anchored = set()
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            what = (f"holds more than {MAX_NODES:,} values once its aliases (*name) are expanded"
+                    if aliased else f"holds more than {MAX_NODES:,} values")
+            raise InputError([Problem(name, message=what,
+                                      hint="repeat the data without aliases, or split the file")])
+        if isinstance(item, yaml.CollectionNode):
+            if id(item) in anchored:
+                aliased = True
+            anchored.add(id(item))
+            if depth > MAX_DEPTH:
+                raise _too_deep(name, item.start_mark.line + 1)
+            children = ([n for pair in item.value for n in pair]
+                        if isinstance(item, yaml.MappingNode) else item.value)
+            stack += [(child, depth + 1) for child in children]
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text within the limits; problems name the line and column."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, name)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError([Problem(name, message=f"malformed YAML{where}: {what}")]) from exc
+        if "maximum nesting depth" in str(exc):
+            raise _too_deep(name, mark.line + 1 if mark else None) from None
+        raise InputError([Problem(name, message=f"malformed YAML{where}: {what}")]) from None
+    except RecursionError:
+        raise _too_deep(name) from None
+    finally:
+        loader.dispose()
+
+
+def parse(text: str, name: str, fmt: str) -> Any:
+    """Parse YAML or JSON text; problems name the line and column."""
+    return parse_json(text, name) if fmt == "json" else parse_yaml(text, name)
 
 
 def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import pathlib
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -208,18 +208,18 @@ def test_bad_input_is_reported_with_file_and_line_and_never_stops_the_run(
 def test_an_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                         ) -> None:
     cases = folder(tmp_path, {"locked.yaml": GOOD["g1.yaml"], "open.yaml": GOOD["g2.yaml"]})
-    real = pathlib.Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.yaml":
+    def os_open(path: str, flags: int, *args: int) -> int:  # chmod 000 does not stop root
+        if str(path).endswith("locked.yaml"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, flags, *args)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     result = batch(str(cases), "--jobs", "1")
     assert result.exit_code == 1
     locked, ok = records(result.stdout)
-    assert "cannot be read: Permission denied" in locked["errors"][0]["message"]
+    assert "cannot be read: permission denied" in locked["errors"][0]["message"]
     assert ok["status"] == "ok"
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from ..yamlio import MAX_BYTES
+from ..problems import InputError
+from ..yamlio import MAX_BYTES, open_regular
 
 CASE_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -86,8 +87,6 @@ def tasks(args: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Task]
             elif str(item) == STDIN:
                 if stdin is not None:
                     yield from read_lines("<stdin>", stdin)
-            elif not item.exists():
-                yield _problem(str(item), "no such file or directory")
             elif is_lines(item):
                 yield from _lines_file(item)
             else:
@@ -96,10 +95,10 @@ def tasks(args: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Task]
 
 def _lines_file(path: Path) -> Iterator[Task]:
     source = str(path)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        yield _problem(source, f"cannot be read: {exc.strerror}")
+    try:  # a named pipe or device is refused: in a folder it would block the whole run
+        handle = os.fdopen(open_regular(path, "give a JSON Lines file"), "rb")
+    except InputError as exc:
+        yield _problem(source, exc.problems[0].message, exc.problems[0].hint)
         return
     with handle:
         yield from read_lines(source, handle)
@@ -155,7 +154,7 @@ def count(args: Iterable[str]) -> int | None:
 
 def _count_lines(path: Path) -> int:
     try:
-        with path.open("rb") as handle:
+        with os.fdopen(open_regular(path), "rb") as handle:
             if b"\x00" in handle.read(_SNIFF):
                 return 1
             handle.seek(0)
@@ -164,5 +163,5 @@ def _count_lines(path: Path) -> int:
                 total += block.count(b"\n")
                 last = block[-1:]
             return total + (last != b"\n")  # blank lines make this a little high
-    except OSError:
+    except (OSError, InputError):
         return 1

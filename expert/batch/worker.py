@@ -11,7 +11,6 @@ becomes an ``internal error`` record unless ``--debug`` asks for the traceback.
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 from pathlib import Path
@@ -39,10 +38,14 @@ _AT_LINE = re.compile(r"\bline (\d+)")
 def start(kb_path: str | None, debug: bool = False, pooled: bool = False,
           program: bool = True) -> None:
     """Pool initializer: load the knowledge base and build the engine once for this process.
-    A pooled worker ignores Ctrl-C: the main process stops the pool. ``program=False`` skips
-    building the corrective programme (the records' ``program`` is then null)."""
+    A pooled worker ignores Ctrl-C and ends quietly on SIGTERM (the default action, not the
+    command line's handler it inherits): the main process stops the pool. ``program=False``
+    skips building the corrective programme (the records' ``program`` is then null)."""
     if pooled:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
     kb = knowledge_base(Path(kb_path) if kb_path else None)
     _state.update(kb=kb, reasoner=Reasoner(kb), debug=debug, program=program)
 
@@ -75,19 +78,12 @@ def _read(task: Task) -> tuple[Any, str]:
     if task.kind == "error":
         raise InputError([Problem(task.source, "", "", task.text, task.hint)])
     if task.kind == "line":
-        try:
-            return json.loads(task.text), task.text
-        except json.JSONDecodeError as exc:
-            raise InputError([Problem(task.source, "", "", f"malformed JSON at column "
-                                      f"{exc.colno}: {exc.msg}",
-                                      "one JSON object per line")]) from exc
+        return yamlio.parse_json(task.text, task.source, task.line), task.text
     path = Path(task.source)
-    try:
-        text = yamlio.read_text(path)
-    except InputError:
-        if _binary(path):
-            raise InputError([_binary_file(task.source)]) from None
-        raise
+    data = yamlio.read_bytes(path)
+    if b"\x00" in data[:8192]:
+        raise InputError([_binary_file(task.source)])
+    text = yamlio.decode(data, task.source)
     if "\x00" in text:
         raise InputError([_binary_file(task.source)])
     return yamlio.parse(text, task.source, "json" if path.suffix.lower() == ".json"
@@ -97,14 +93,6 @@ def _read(task: Task) -> tuple[Any, str]:
 def _binary_file(source: str) -> Problem:
     return Problem(source, "", "", "is a binary file, not a case file",
                    "give a YAML or JSON case file")
-
-
-def _binary(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return b"\x00" in handle.read(8192)
-    except OSError:
-        return False
 
 
 def _parse(data: Any, task: Task, kb: KnowledgeBase) -> tuple[Case, list[Problem]]:

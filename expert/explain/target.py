@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from ..findings import Finding, Outcome
 from ..knowledge import KnowledgeBase
-from ..knowledge.integrity import suggest
 from ..problems import InputError, Problem
+from ..spelling import suggest
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from ..certainty import rounded
 from ..findings import Outcome
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
-from ..knowledge.integrity import suggest
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, shown
+from ..spelling import suggest
 from .target import Target, findings_for
 
 VALUES = ("yes", "no", "unknown", "left", "right", "both")
@@ -29,23 +29,23 @@ def parse_changes(kb: KnowledgeBase, items: Iterable[str]) -> dict[str, dict[str
             continue
         obs, sep, value = raw.partition("=")
         obs, value = obs.strip().lower(), value.strip().lower()
-        certainty = 1.0
-        if ":" in value:
-            value, _, cf = value.partition(":")
-            try:
-                certainty = float(cf)
-            except ValueError:
-                certainty = -1.0
+        value, colon, cf = value.partition(":")
+        value, cf = value.strip(), cf.strip()
+        certainty = _certainty(cf) if colon else 1.0
         if not sep or not obs:
             problems.append(Problem("--what-if", raw, "", "expected obs=value",
                                     "e.g. --what-if anterior_pelvic_tilt=no"))
         elif obs not in kb.questions:
-            problems.append(Problem("--what-if", raw, "", f"unknown observation id {obs!r}",
+            problems.append(Problem("--what-if", raw, "", f"unknown observation id {shown(obs)}",
                                     suggest(obs, kb.questions)))
-        elif value not in VALUES or not 0 <= certainty <= 1:
-            problems.append(Problem("--what-if", raw, "", f"{value!r} is not an answer",
+        elif value not in VALUES:
+            problems.append(Problem("--what-if", raw, "", f"{shown(value)} is not an answer",
                                     "use yes, no, unknown, left, right or both, optionally "
                                     "with :certainty (yes:0.6)"))
+        elif certainty is None:
+            problems.append(Problem("--what-if", raw, "",
+                                    f"certainty {shown(cf)} is not a number from 0 to 1",
+                                    f"e.g. {obs}={value}:0.6"))
         elif value in ("left", "right", "both") and not kb.questions[obs].sided:
             problems.append(Problem("--what-if", raw, "", f"{obs} is not sided",
                                     "answer yes, no or unknown"))
@@ -54,6 +54,16 @@ def parse_changes(kb: KnowledgeBase, items: Iterable[str]) -> dict[str, dict[str
     if problems:
         raise InputError(problems)
     return out
+
+
+def _certainty(text: str) -> float | None:
+    """The certainty after ``value:``, or None when it is not a number from 0 to 1 (nan and
+    inf are numbers to float(), not certainties)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 1 else None
 
 
 def changed(case: Case, kb: KnowledgeBase, changes: dict[str, dict[str, Any]]) -> Case:

@@ -8,8 +8,8 @@ import json
 import networkx as nx
 
 from ..knowledge import KnowledgeBase
-from ..knowledge.integrity import suggest
 from ..problems import InputError, Problem
+from ..spelling import suggest
 from . import muscle_graph
 
 ANATOMY = {"muscle", "group", "joint", "region"}
