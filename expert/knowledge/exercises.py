@@ -197,7 +197,7 @@ class Dose(Record):
 
 class Core(Record):
     """The programme's core: at most ``max_items`` exercises, chosen by priority while the
-    estimated session at the full dose stays within ``target_minutes``; the rest are extras."""
+    estimated typical session stays within ``target_minutes``; the rest are extras."""
 
     max_items: int = Field(ge=1, le=30)
     target_minutes: int = Field(ge=1, le=180)

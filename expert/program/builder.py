@@ -6,19 +6,24 @@ findings no technique answers, the schedule, the doses used and the safety notes
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from ..case import Case
 from ..findings import Outcome
+from ..focus import is_key
 from ..knowledge import KnowledgeBase
 from ..knowledge.exercises import PHASES, Exercise
+from ..screening import screen_status
+from .core import Candidate, choose
 from .dosing import dose_for, dose_summary
 from .equipment import available
-from .model import Item, Option, PhasePlan, Program, Removed, Unaddressed
+from .model import CoreSummary, Item, Option, PhasePlan, Program, Removed, Unaddressed
 from .needs import PAIRED_SIDES, NeedKey, Needs, need_order
 from .safety import Screen, label
 from .schedule import schedule_for
 from .selection import STATE_FOR, Choice, PhaseChoice, Selector
+from .timing import minutes, span
 
 
 def fold(kb: KnowledgeBase, leaves: set[str]) -> tuple[str, ...]:
@@ -56,6 +61,8 @@ class _Builder:
         self.at_hand, self.assumed = available(case, self.plan)
         self.selector = Selector(kb, self.needs, self.screen, self.at_hand)
         self.removed: list[Removed] = []
+        # (phase, exercise) -> what the item answers and how certainly (for the core's priority)
+        self.answers: dict[tuple[str, str], dict[str, float]] = {}
 
     def wanted(self, phase: str) -> dict[NeedKey, float]:
         if phase == "integrate":
@@ -102,6 +109,12 @@ class _Builder:
         wanted = self.wanted(phase)
         picked = self.selector.select(phase, wanted)
         items = tuple(self.item(c, phase) for c in picked.chosen)
+        for c in picked.chosen:
+            answers = self.needs.scored(c.covers)
+            for k in c.covers:
+                if k[0] == "checkpoint":
+                    answers[k[1]] = max(answers.get(k[1], 0.0), wanted[k])
+            self.answers[(phase, c.exercise.id)] = answers
         for b in picked.blocks:
             leaves = {k[1] for k in b.covers if k[0] == "muscle"}
             self.removed.append(Removed(b.exercise.id, b.exercise.name, phase, b.kind, b.reason,
@@ -129,8 +142,41 @@ class _Builder:
                 out.append(f"{sign}@{side}" if side else sign)
         return tuple(dict.fromkeys(out))
 
+    def focus(self, phases: list[PhasePlan]) -> tuple[list[PhasePlan], CoreSummary | None]:
+        """Every item timed and marked core or extra (``core.py``); the core's summary."""
+        kb, spec = self.kb, self.plan.core
+        timed: list[PhasePlan] = []
+        candidates: list[Candidate] = []
+        for p in phases:
+            items = []
+            for item in p.items:
+                sides = 2 if item.side == "both" else 1
+                item = replace(item, seconds=span(item.dose, kb.doses[item.technique].timing,
+                                                  sides))
+                candidates.append(Candidate(len(candidates), p.phase,
+                                            self.answers[(p.phase, item.exercise)],
+                                            item.seconds[1]))
+                items.append(item)
+            timed.append(replace(p, items=tuple(items)))
+        if not candidates:
+            return timed, None
+        core = set(choose(candidates, spec.max_items, spec.target_minutes * 60))
+        marked, n, totals = [], 0, [0, 0, 0]
+        for p in timed:
+            items = []
+            for item in p.items:
+                if n in core:
+                    totals = [t + s for t, s in zip(totals, item.seconds, strict=True)]
+                items.append(replace(item, core=n in core))
+                n += 1
+            marked.append(replace(p, items=tuple(items)))
+        summary = CoreSummary(spec.max_items, spec.target_minutes, len(core), n - len(core),
+                              (minutes(totals[0]), minutes(totals[1]), minutes(totals[2])),
+                              spec.why.strip())
+        return marked, summary
+
     def unaddressed(self, picks: dict[str, PhaseChoice]) -> list[Unaddressed]:
-        """Findings (or the muscles of a group finding) that no item and no removed exercise
+        """Key findings (or the muscles of a group finding) that no item and no removed exercise
         covers in any of their phases."""
         kb, out = self.kb, []
         open_needs = {
@@ -138,6 +184,8 @@ class _Builder:
             "underactive": picks["activate"].remaining}
         what = {"overactive": "inhibit or lengthen", "underactive": "activate"}
         for f in self.outcome.findings:
+            if not is_key(kb, f.certainty):
+                continue
             keys = {("muscle", leaf, side) for leaf in kb.expand(f.muscle)
                     for side in self.needs.sides_of(leaf, f.side)}
             still = keys & open_needs[f.state]
@@ -170,9 +218,10 @@ class _Builder:
                 phases.append(plan)
         else:
             phases = [PhasePlan(p, (), "No probable imbalance was found.") for p in PHASES]
+        phases, core = self.focus(phases)
         items = [i for p in phases for i in p.items]
-        techniques = list(dict.fromkeys(
-            t for i in items for t in (i.technique, *(o.technique for o in i.options))))
+        techniques = list(dict.fromkeys((d.technique, d.variant) for i in items
+                                        for d in (i.dose, *(o.dose for o in i.options))))
         notes = []
         if self.needs.empty:
             notes.append("No probable imbalance was found from these answers, so there is "
@@ -181,6 +230,7 @@ class _Builder:
             notes.append("The case does not list the subject's equipment; the programme "
                          "assumes " + ", ".join(e.replace("_", " ") for e in sorted(self.at_hand))
                          + ". Add subject.equipment to the case to tailor it.")
+        notes += list(self.screen.notices)
         if self.screen.unscreened and items:
             notes.append("Not asked in this case: " + ", ".join(
                 kb.name(c) for c in self.screen.unscreened)
@@ -188,18 +238,27 @@ class _Builder:
         return Program(
             phases=phases, removed=self.removed,
             unaddressed=self.unaddressed(picks) if picks else [],
-            schedule=schedule_for(kb, self.case, self.plan, phases, start) if items else None,
-            conditions=[{"condition": c, "name": kb.name(c)} for c in self.screen.present],
+            schedule=schedule_for(kb, self.case, self.plan, [
+                replace(p, items=tuple(i for i in p.items if i.core)) for p in phases], start)
+            if items else None,
+            conditions=[{"condition": c, "name": kb.name(c),
+                         **({"weeks": dict(self.screen.weeks)[c]}
+                            if c in dict(self.screen.weeks) else {})}
+                        for c in self.screen.present],
             unscreened=list(self.screen.unscreened),
             equipment=sorted(self.at_hand), equipment_assumed=self.assumed,
             doses=dose_summary(kb, techniques), avoided=self.avoided() if items else [],
-            safety=[n.text.strip() for n in kb.safety_notes.values()], notes=notes)
+            safety=[n.text.strip() for n in kb.safety_notes.values()], notes=notes,
+            core=core)
 
 
 def build_program(kb: KnowledgeBase, case: Case, outcome: Outcome,
                   start: dt.date | None = None) -> Program | None:
-    """The corrective programme of a case, or None under a referral (or when the knowledge base
-    has no exercise catalogue)."""
+    """The corrective programme of a case, or None under a referral, while the safety screen
+    is incomplete (a red-flag question that could refer the case is unanswered), or when the
+    knowledge base has no exercise catalogue."""
     if outcome.referral is not None or not kb.exercises or not kb.plans:
+        return None
+    if not screen_status(kb, case).complete:
         return None
     return _Builder(kb, case, outcome).build(start)

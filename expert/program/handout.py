@@ -1,6 +1,7 @@
-"""The printable handout: the findings with their one-line reasons and the programme table, as
-Markdown or as a self-contained HTML page, rendered with Jinja2 templates shipped in
-``expert/templates/`` from the report's data (the same data as ``--format json``)."""
+"""The printable handout: the key findings with their one-line reasons, the possible ones in
+brief, and the programme's core and extras tables, as Markdown or as a self-contained HTML page,
+rendered with Jinja2 templates shipped in ``expert/templates/`` from the report's data (the same
+data as ``--format json``)."""
 
 from __future__ import annotations
 
@@ -83,5 +84,8 @@ def render(report: dict[str, Any], fmt: str) -> str:
                 for option in item["options"]:
                     options.setdefault(option["technique"], option)
     removed = removed_lines(program) if program else []
+    rows = [(phase["phase"], item) for phase in (program or {}).get("phases", [])
+            for item in phase["items"]]
     return str(template.render(r=report, p=program, options=list(options.values()),
-                               removed=removed))
+                               removed=removed, core=[(ph, i) for ph, i in rows if i["core"]],
+                               extras=[(ph, i) for ph, i in rows if not i["core"]]))

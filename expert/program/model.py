@@ -93,10 +93,13 @@ class Item:
     confidence: str
     sources: tuple[str, ...]
     notes: str = ""
+    seconds: tuple[int, int, int] = (0, 0, 0)   # estimated time: start, typical, full dose
+    core: bool = True                  # in the core (done every session), else an extra
 
     def to_data(self) -> dict[str, Any]:
         return {
             "exercise": self.exercise, "name": self.name, "technique": self.technique,
+            "core": self.core, "minutes": round(self.seconds[1] / 60, 1),
             "targets": list(self.targets), "target_names": list(self.target_names),
             "side": self.side, "bilateral": self.bilateral, "dose": self.dose.to_data(),
             "equipment": list(self.equipment), "instead_of": self.instead_of,
@@ -188,6 +191,35 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class CoreSummary:
+    """The core of a programme: how many items it holds, the extras, and its session time."""
+
+    max_items: int
+    target_minutes: int
+    items: int
+    extras: int
+    minutes: tuple[int, int, int]      # the core session: at the start, typical, full dose
+    why: str
+
+    @property
+    def line(self) -> str:
+        """The one line that tells people what the core is."""
+        start, typical, full = self.minutes
+        what = ("the exercise that answers your strongest finding" if self.items == 1 else
+                f"the {self.items} exercises that answer your strongest findings")
+        grows = f" ({start}–{full} as the dose grows)" if start != full else ""
+        extras = "; extras if you have time" if self.extras else ""
+        return f"Core: {what}, about {typical} minutes a session{grows}{extras}."
+
+    def to_data(self) -> dict[str, Any]:
+        start, typical, full = self.minutes
+        return {"items": self.items, "extras": self.extras, "max_items": self.max_items,
+                "target_minutes": self.target_minutes,
+                "minutes": {"start": start, "typical": typical, "full": full},
+                "line": self.line, "why": self.why}
+
+
+@dataclass(frozen=True)
 class PhasePlan:
     phase: str
     items: tuple[Item, ...]
@@ -200,7 +232,7 @@ class Program:
     removed: list[Removed]
     unaddressed: list[Unaddressed]
     schedule: Schedule | None
-    conditions: list[dict[str, str]]
+    conditions: list[dict[str, Any]]
     unscreened: list[str]
     equipment: list[str]
     equipment_assumed: bool
@@ -209,6 +241,7 @@ class Program:
     safety: list[str]
     notes: list[str] = field(default_factory=list)
     disclaimer: str = PROGRAM_DISCLAIMER
+    core: CoreSummary | None = None
 
     @property
     def items(self) -> list[Item]:
@@ -216,6 +249,8 @@ class Program:
 
     def to_data(self) -> dict[str, Any]:
         return {
+            "core": self.core.to_data() if self.core else None,
+            "core_minutes": self.core.minutes[1] if self.core else None,
             "phases": [{"phase": p.phase, "items": [i.to_data() for i in p.items],
                         "note": p.note or None} for p in self.phases],
             "removed": [r.to_data() for r in self.removed],
