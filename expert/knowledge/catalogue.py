@@ -23,6 +23,8 @@ class InferenceParams(Record):
     confidence: dict[Confidence, float]
     evidence: dict[Evidence, float]
     single_edition_factor: float = Field(gt=0, le=1)
+    # editions whose agreement makes a muscle weigh fully where a rule cites them all
+    agreement_editions: list[Id] = []
     premise_threshold: float = Field(ge=0, lt=1)
     report_threshold: float = Field(ge=0, lt=1)
     # a reported finding at or above this is a key finding (it gets programme items); weaker
@@ -190,6 +192,9 @@ class Question(Record):
     # suit both modes; default: the person's question)
     checklist: Checklist | None = None
     item: str = ""
+    # a yes means the assessments of these categories are not done (fall_risk: no single-leg
+    # squat; domain.md §7.5); the consultation does not ask them
+    skips: list[Category] = []
     sources: list[SourceKey] = []
 
 

@@ -6,6 +6,7 @@ vocabulary. Returns problems; never raises."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, get_args
 
 from ..equipment import Equipment
@@ -28,10 +29,80 @@ if TYPE_CHECKING:
 CHECKLISTED = ("red_flag", "condition")
 
 
+# words of a reference's kind ("muscle or group", "condition question", ...) -> the tables
+# (loader section keys) that define the ids it names
+DEFINED_IN = {
+    "source": ("sources",), "edition": ("editions",), "region": ("regions",),
+    "checkpoint": ("checkpoints",), "joint": ("joints",), "muscle": ("muscles", "groups"),
+    "group": ("groups",), "observation": ("questions",), "question": ("questions",),
+    "sign": ("signs", "questions"), "family": ("families",), "exercise": ("exercises",),
+    "technique": ("doses",),
+}
+
+
+def defined_in(what: str) -> tuple[str, ...]:
+    """The tables that define the ids a reference of kind ``what`` names."""
+    words = what.replace("(", " ").split()
+    return tuple(dict.fromkeys(t for w in words for t in DEFINED_IN.get(w, ())))
+EXAMPLES = 3  # consequences shown with their summary
+
+
+@dataclass
+class Damage:
+    """What failed to load, so that the problems it causes elsewhere (references to the ids it
+    would have defined, signs no rule concludes because the rules are lost) are reported as its
+    consequences, summarised after the causes, instead of burying them."""
+
+    tables: dict[str, str] = field(default_factory=dict)  # table lost whole -> its file
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> {id: file}
+
+    def lose_table(self, table: str, file: str) -> None:
+        self.tables.setdefault(table, file)
+
+    def lose_entry(self, table: str, rid: str, file: str) -> None:
+        """An entry that did not validate; ``rid`` "" when it has no readable id."""
+        self.entries.setdefault(table, {}).setdefault(rid, file)
+
+    def cause(self, tables: Iterable[str], value: str | None = None) -> str | None:
+        """The file whose failure explains a missing ``value`` of these tables (or, with no
+        value, anything missing from them), or None."""
+        for table in tables:
+            if table in self.tables:
+                return self.tables[table]
+            lost = self.entries.get(table, {})
+            if value is None and lost:
+                return next(iter(lost.values()))
+            if value is not None and value in lost:
+                return lost[value]
+        return None
+
+
 class _Checker:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, damage: Damage | None = None) -> None:
         self.kb = kb
+        self.damage = damage or Damage()
         self.problems: list[Problem] = []
+        self.consequences: dict[str, list[Problem]] = {}  # cause file -> problems
+
+    def add(self, problem: Problem, tables: Iterable[str] = (), value: str | None = None
+            ) -> None:
+        """Record a problem, as a consequence when what it misses failed to load."""
+        cause = self.damage.cause(tables, value)
+        if cause is None:
+            self.problems.append(problem)
+        else:
+            self.consequences.setdefault(cause, []).append(problem)
+
+    def summaries(self) -> list[Problem]:
+        out = []
+        for cause, found in sorted(self.consequences.items()):
+            examples = "; ".join(Problem(p.file, p.entry, p.field, p.message).line()
+                                 for p in sorted(found)[:EXAMPLES])
+            more = ", …" if len(found) > EXAMPLES else ""
+            out.append(Problem(
+                cause, "", "", f"{len(found)} more problem(s) elsewhere follow from the "
+                f"problem(s) above in this file", f"e.g. {examples}{more}"))
+        return out
 
     def where(self, table: str, rid: str) -> str:
         return self.kb.files.get(f"{table}:{rid}", table)
@@ -40,8 +111,8 @@ class _Checker:
             what: str) -> None:
         pool = set(choices)
         if value not in pool:
-            self.problems.append(Problem(self.where(table, rid), rid, fld,
-                                         f"unknown {what} {value!r}", suggest(value, pool)))
+            self.add(Problem(self.where(table, rid), rid, fld, f"unknown {what} {value!r}",
+                             suggest(value, pool)), defined_in(what), value)
 
     def refs(self, table: str, rid: str, fld: str, values: Iterable[str],
              choices: Iterable[str], what: str) -> None:
@@ -141,15 +212,15 @@ class _Checker:
                     self.ref("rules", rid, fld, c.sign, kb.sign_ids, "sign")
                     concluded.add(c.sign)
                 if c.side == "opposite" and not anchor_sided:
-                    self.problems.append(Problem(
-                        self.where("rules", rid), rid, fld + ".side",
-                        "side 'opposite' needs a sided first premise"))
+                    self.add(Problem(self.where("rules", rid), rid, fld + ".side",
+                                     "side 'opposite' needs a sided first premise"),
+                             ("questions", "signs"))
         for sid in sorted(set(kb.signs) - concluded):
-            self.problems.append(Problem(self.where("signs", sid), sid, "",
-                                         "no rule concludes this sign"))
+            self.add(Problem(self.where("signs", sid), sid, "", "no rule concludes this sign"),
+                     ("rules",))
         for sid in sorted(set(kb.signs) - used):
-            self.problems.append(Problem(self.where("signs", sid), sid, "",
-                                         "no rule uses this sign as a premise"))
+            self.add(Problem(self.where("signs", sid), sid, "",
+                             "no rule uses this sign as a premise"), ("rules",))
 
     def red_flags(self) -> None:
         kb = self.kb
@@ -164,8 +235,9 @@ class _Checker:
                     screened |= {o.observation for o in p.any_of}
         for qid, q in kb.questions.items():
             if q.category == "red_flag" and qid not in screened:
-                self.problems.append(Problem(self.where("questions", qid), qid, "category",
-                                             "red-flag question that no red-flag rule screens"))
+                self.add(Problem(self.where("questions", qid), qid, "category",
+                                 "red-flag question that no red-flag rule screens"),
+                         ("red_flags",))
 
 
     def checklists(self) -> None:
@@ -288,8 +360,8 @@ class _Checker:
             self.refs(t, rid, "regions", r.regions, kb.regions, "region")
             self.refs(t, rid, "exercises", r.exercises, kb.exercises, "exercise")
         for qid in sorted(conditions - restricted):
-            self.problems.append(Problem(self.where("questions", qid), qid, "category",
-                                         "condition that no safety restriction handles"))
+            self.add(Problem(self.where("questions", qid), qid, "category",
+                             "condition that no safety restriction handles"), ("restrictions",))
         for nid, note in kb.safety_notes.items():
             self.refs("safety_notes", nid, "sources", note.sources, src, "source")
 
@@ -323,5 +395,15 @@ class _Checker:
                 "list every subject.equipment id of case files, so that each can be answered"))
 
 
-def check(kb: KnowledgeBase) -> list[Problem]:
-    return _Checker(kb).run()
+def cross_check(kb: KnowledgeBase, damage: Damage | None = None
+                ) -> tuple[list[Problem], list[Problem]]:
+    """The cross-reference problems of their own, and one summary per file that failed to load
+    of the problems that follow from it (see :class:`Damage`)."""
+    checker = _Checker(kb, damage)
+    return checker.run(), checker.summaries()
+
+
+def check(kb: KnowledgeBase, damage: Damage | None = None) -> list[Problem]:
+    """Every cross-reference problem, sorted, then the summaries of consequences."""
+    own, consequences = cross_check(kb, damage)
+    return sorted(own) + consequences

@@ -38,7 +38,7 @@ from .exercises import (
     Restriction,
     SafetyNote,
 )
-from .integrity import check
+from .integrity import Damage, cross_check
 from .rulebook import Family, InferenceRule, RedFlag
 
 # file -> {top-level key: (model, id field)}; an id field "" marks a section holding one record
@@ -101,6 +101,7 @@ class _Reader:
         self.root = root
         self.problems: list[Problem] = []
         self.files: dict[str, str] = {}
+        self.damage = Damage()
 
     @staticmethod
     def rel(path: Path) -> str:
@@ -128,11 +129,13 @@ class _Reader:
         """A section holding one record (a mapping), kept as ``into[key]``."""
         if not isinstance(data, dict):
             self.problems.append(Problem(name, key, message="must be a mapping (key: value lines)"))
+            self.damage.lose_table(key, name)
             return
         try:
             into[key] = model.model_validate(data)
         except ValidationError as exc:
             self.problems += validation_problems(exc, name, key)
+            self.damage.lose_table(key, name)
             return
         self.files[key] = name
 
@@ -143,6 +146,7 @@ class _Reader:
             return
         if not isinstance(items, list):
             self.problems.append(Problem(name, key, message="must be a list of entries"))
+            self.damage.lose_table(key, name)
             return
         for i, item in enumerate(items):
             ident = item.get(id_field) if isinstance(item, dict) else None
@@ -151,6 +155,7 @@ class _Reader:
                 record = model.model_validate(item)
             except ValidationError as exc:
                 self.problems += validation_problems(exc, name, entry)
+                self.damage.lose_entry(key, ident if isinstance(ident, str) else "", name)
                 continue
             rid = getattr(record, id_field)
             if rid in into:
@@ -167,9 +172,13 @@ class _Reader:
         if not path.is_file():
             if required:
                 self.problems.append(Problem(name, message="missing knowledge file"))
+                for key in layout:
+                    self.damage.lose_table(key, name)
             return
         data = self.document(path)
         if data is None:
+            for key in layout:
+                self.damage.lose_table(key, name)
             return
         for key in sorted(set(data) - set(layout)):
             self.problems.append(Problem(name, str(key), message="unknown section",
@@ -179,6 +188,7 @@ class _Reader:
                 self.section(name, key, data[key], model, id_field, tables.setdefault(key, {}))
             elif required:
                 self.problems.append(Problem(name, key, message="section is missing"))
+                self.damage.lose_table(key, name)
 
 
 def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
@@ -203,12 +213,14 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     rule_files = sorted(rules.glob("*.yaml")) if rules.is_dir() else []
     if not rule_files:
         reader.problems.append(Problem(reader.rel(rules), message="no rule files (*.yaml)"))
+        for key in RULE_SECTIONS:
+            reader.damage.lose_table(key, reader.rel(rules))
     for path in rule_files:
         reader.sections(path, RULE_SECTIONS, tables, required=False)
-    if meta is None:
-        return None, reader.problems
     kb = KnowledgeBase(
-        meta=meta, sources=tables.get("sources", {}), editions=tables.get("editions", {}),
+        # without kb.yaml the base cannot be used, but its cross-references are still checked
+        meta=meta if meta is not None else KbMeta.model_construct(),
+        sources=tables.get("sources", {}), editions=tables.get("editions", {}),
         regions=tables.get("regions", {}), checkpoints=tables.get("checkpoints", {}),
         joints=tables.get("joints", {}), muscles=tables.get("muscles", {}),
         groups=tables.get("groups", {}), relations=tables.get("relations", {}),
@@ -221,7 +233,9 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         refinements=tables.get("refinements", {}), notices=tables.get("notices", {}),
         safety_notes=tables.get("safety_notes", {}), equipment=tables.get("equipment", {}),
         equipment_question=tables.get("equipment_question", {}).get("equipment_question"))
-    return kb, reader.problems + check(kb)
+    own, consequences = cross_check(kb, reader.damage)
+    problems = sorted(reader.problems + own) + consequences  # causes first
+    return (kb if meta is not None else None), problems
 
 
 def load(root: Path) -> KnowledgeBase:

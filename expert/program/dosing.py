@@ -22,7 +22,10 @@ def _days(value: tuple[int, int]) -> str:
 def dose_for(kb: KnowledgeBase, technique: str, exercise: Exercise | None, age: int | None,
              sided: bool) -> Dosing:
     dose = kb.doses[technique]
-    v = dose.variant()
+    # an exercise may name its own variant of its technique's dose (holds are holds)
+    own = (exercise.dose_variant
+           if exercise is not None and technique == exercise.technique else None)
+    v = dose.variant(own)
     sets, reps, hold, days = v.sets, v.reps, v.hold_s, v.days_per_week
     notes: list[str] = []
     adj = dose.older_adults
@@ -59,15 +62,18 @@ def dose_for(kb: KnowledgeBase, technique: str, exercise: Exercise | None, age: 
                   v.steps, tuple(notes), text)
 
 
-def dose_summary(kb: KnowledgeBase, techniques: list[str]) -> list[dict[str, object]]:
-    """The doses a programme uses: chosen variant, why, and the alternatives the sources give."""
+def dose_summary(kb: KnowledgeBase, used: list[tuple[str, str]]) -> list[dict[str, object]]:
+    """The doses a programme uses, as (technique, variant) pairs: the variant, why (the
+    technique's reasoning, or the variant's own notes for an exercise-specific variant such as
+    holds), and the alternatives the sources give."""
     out: list[dict[str, object]] = []
-    for technique in techniques:
+    for technique, vid in used:
         dose = kb.doses[technique]
-        chosen = dose.variant()
+        chosen = dose.variant(vid)
         out.append({
             "technique": technique, "name": dose.name, "phase": dose.phase,
-            "variant": chosen.id, "label": chosen.label, "why": dose.why,
+            "variant": chosen.id, "label": chosen.label,
+            "why": dose.why if chosen.id == dose.chosen else (chosen.notes or dose.why),
             "disagreement": dose.disagreement or None,
             "alternatives": [{"variant": v.id, "label": v.label, "sources": list(v.sources)}
                              for v in dose.variants if v.id != chosen.id],
