@@ -15,6 +15,7 @@ from .findings import Finding, Outcome
 from .focus import is_key
 from .knowledge import KnowledgeBase
 from .provenance import derivations, graph_paths, reason_line
+from .screening import screen_status
 
 DISCLAIMER = ("Educational and trainer aid, not a diagnosis: findings are probable muscle "
               "imbalances commonly associated with what was reported, not a medical assessment. "
@@ -65,6 +66,7 @@ def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome,
         "kb_version": kb.version,
         "disclaimer": DISCLAIMER,
         "referral": referral_data(outcome, kb),
+        "screen": screen_status(kb, case).to_data(),
         "key_threshold": kb.meta.inference.key_threshold,
         "findings": [_finding(f, kb, outcome) for f in outcome.findings],
         "unresolved": [_finding(f, kb, outcome) for f in outcome.unresolved],

@@ -42,8 +42,10 @@ def real(real_kb: KnowledgeBase) -> Reasoner:
 
 
 def make_case(kb: KnowledgeBase, answers: dict[str, Any], age: int | None = None,
-              case_id: str = "t") -> Case:
+              case_id: str = "t", red_flags: str | None = None) -> Case:
     data: dict[str, Any] = {"id": case_id, "answers": answers}
     if age is not None:
         data["subject"] = {"age": age}
+    if red_flags is not None:
+        data["red_flags"] = red_flags
     return parse_case(data, "test", kb)

@@ -19,7 +19,9 @@ from expert.case import Case, load_case
 from expert.expectations import misses
 from expert.inference.reasoner import Reasoner
 from expert.knowledge import KnowledgeBase
+from expert.problems import InputError
 from expert.report import to_data
+from expert.screening import firing
 
 from .conftest import CASES, REPO, make_case
 
@@ -130,16 +132,28 @@ def test_any_valid_case_gives_a_report_and_program(data: st.DataObject, real: Re
 
     answers = data.draw(_answers(real_kb))
     age = data.draw(st.one_of(st.none(), st.integers(10, 90)))
-    case = make_case(real_kb, answers, age)
+    declared = data.draw(st.sampled_from([None, "none"]))
+    if declared and firing(real_kb, make_case(real_kb, answers, age).answers, age):
+        with pytest.raises(InputError):  # red_flags: none with a red flag: bad input
+            make_case(real_kb, answers, age, red_flags=declared)
+        return
+    case = make_case(real_kb, answers, age, red_flags=declared)
     outcome = real.evaluate(case)
     def report_of(c: Case, o: Any) -> dict[str, Any]:
         program = build_program(real_kb, c, o)
         return to_data(c, real_kb, o, program.to_data() if program else None)
 
     report = report_of(case, outcome)
-    assert (report["program"] is None) == (report["referral"] is not None)
+    # no programme without a complete safety screen; a referral wins; otherwise a programme
+    if not report["screen"]["complete"]:
+        assert report["program"] is None and report["screen"]["open"]
+    assert (report["program"] is None) == (report["referral"] is not None
+                                           or not report["screen"]["complete"])
+    if declared:
+        assert report["screen"]["complete"]
     json.dumps(report)
-    reordered = make_case(real_kb, dict(reversed(list(answers.items()))), age)
+    reordered = make_case(real_kb, dict(reversed(list(answers.items()))), age,
+                          red_flags=declared)
     assert report_of(reordered, real.evaluate(reordered)) == report
 
 

@@ -12,7 +12,13 @@ import pytest
 from expert.case import Subject
 from expert.knowledge import KnowledgeBase, read
 from expert.knowledge.locate import default_root
-from expert.knowledge.rulebook import MuscleConclusion, SignConclusion
+from expert.knowledge.rulebook import (
+    AgePremise,
+    AnyOfPremise,
+    MuscleConclusion,
+    ObservationPremise,
+    SignConclusion,
+)
 
 from .conftest import SHARED
 
@@ -87,18 +93,48 @@ def test_every_section_of_domain_md_has_rules(real_kb: KnowledgeBase) -> None:
     assert sorted(ohsa - premised) == []
 
 
-def test_every_red_flag_question_refers_at_the_vocabulary_level(real_kb: KnowledgeBase) -> None:
-    emergency = {"saddle_numbness", "new_bladder_or_bowel_change", "new_sexual_dysfunction",
-                 "bilateral_leg_symptoms", "progressive_leg_weakness", "chest_pain",
-                 "dizziness_or_drop_attacks", "severe_headache_with_fever_or_stiff_neck"}
-    level = {}
-    for flag in real_kb.red_flags.values():
-        for p in flag.when:
-            if hasattr(p, "observation"):
-                level[p.observation] = flag.level
-    for q in real_kb.questions.values():
-        if q.category == "red_flag":
-            assert level[q.id] == ("emergency" if q.id in emergency else "refer"), q.id
+def _screen_table() -> list[tuple[list[str], str, str]]:
+    """The rows of vocabulary.md's Safety screen table: ids, level, when it fires."""
+    text = (SHARED / "vocabulary.md").read_text(encoding="utf-8")
+    body = text.split("## Safety screen", 1)[1].split("\n\n", 3)[2]
+    rows = []
+    for line in body.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows.append((re.findall(r"`([a-z_]+)`", cells[0]), cells[2], cells[3]))
+    return rows
+
+
+@pytest.mark.skipif(not (SHARED / "vocabulary.md").exists(), reason="shared/ not beside the repo")
+def test_every_red_flag_refers_at_the_vocabulary_level_when_it_says(
+        real_kb: KnowledgeBase) -> None:
+    rows = _screen_table()
+    assert len(rows) > 20
+    spinal = {"low_back_pain", "neck_pain", "thoracic_pain"}
+    flags = {p.observation: flag for flag in real_kb.red_flags.values() for p in flag.when
+             if isinstance(p, ObservationPremise) and p.observation not in spinal
+             or isinstance(p, ObservationPremise) and len(flag.when) == 1}
+    for ids, level, fires in rows:
+        for qid in ids:
+            flag = flags[qid]
+            assert real_kb.questions[qid].category == "red_flag", qid
+            assert flag.level == level, qid
+            if fires == "always":
+                assert len(flag.when) == 1, qid
+            else:  # with spinal pain: the question and any of the spinal pains
+                assert fires.startswith("with spinal pain"), qid
+                others = [p for p in flag.when if not isinstance(p, ObservationPremise)]
+                assert len(flag.when) == 2 and len(others) == 1, qid
+                assert isinstance(others[0], AnyOfPremise), qid
+                assert {o.observation for o in others[0].any_of} == spinal, qid
+
+
+def test_the_age_rule_needs_new_spinal_pain(real_kb: KnowledgeBase) -> None:
+    flag = real_kb.red_flags["red_flag.age_onset"]
+    assert ObservationPremise(observation="pain_is_new") in flag.when
+    spinal = [p for p in flag.when if isinstance(p, AnyOfPremise)]
+    assert {o.observation for o in spinal[0].any_of} == {"low_back_pain", "neck_pain",
+                                                         "thoracic_pain"}
+    assert [p.outside for p in flag.when if isinstance(p, AgePremise)] == [(20, 55)]
 
 
 def test_antagonists_never_oppose_themselves_after_group_expansion(real_kb: KnowledgeBase) -> None:

@@ -41,8 +41,12 @@ def preasoner(pkb: KnowledgeBase) -> Reasoner:
     return Reasoner(pkb)
 
 
-def case(kb: KnowledgeBase, answers: dict[str, Any], **subject: Any) -> Case:
+def case(kb: KnowledgeBase, answers: dict[str, Any], screened: bool = True,
+         **subject: Any) -> Case:
+    """A case; ``screened``: it states ``red_flags: none`` (the safety screen is complete)."""
     data: dict[str, Any] = {"id": "t", "answers": answers}
+    if screened:
+        data["red_flags"] = "none"
     if subject:
         data["subject"] = subject
     return parse_case(data, "test", kb)
@@ -66,8 +70,17 @@ def test_no_catalogue_no_programme(tiny_kb: KnowledgeBase, tiny: Reasoner) -> No
 
 
 def test_a_referral_gives_no_programme(pkb: KnowledgeBase, preasoner: Reasoner) -> None:
-    c = case(pkb, {"tilt": "yes", "numb": "yes"})
+    c = case(pkb, {"tilt": "yes", "numb": "yes"}, screened=False)
     assert build_program(pkb, c, preasoner.evaluate(c)) is None
+
+
+def test_an_open_safety_screen_withholds_the_programme(pkb: KnowledgeBase,
+                                                       preasoner: Reasoner) -> None:
+    c = case(pkb, {"tilt": "yes"}, screened=False)  # the red-flag question numb unanswered
+    outcome = preasoner.evaluate(c)
+    assert outcome.findings and build_program(pkb, c, outcome) is None
+    answered = case(pkb, {"tilt": "yes", "numb": "no"}, screened=False)
+    assert build_program(pkb, answered, preasoner.evaluate(answered)) is not None
 
 
 def test_phases_in_order_inhibit_lengthen_overactive_activate_underactive(

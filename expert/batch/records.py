@@ -20,7 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-CSV_COLUMNS = ("case_id", "source", "line", "kb_version", "status", "referral", "passed",
+CSV_COLUMNS = ("case_id", "source", "line", "kb_version", "status", "referral", "screen_open",
+               "passed",
                "muscle", "name", "state", "side", "certainty", "conflict", "inferred",
                "expected", "reason", "errors")
 _NO_FINDING = {"muscle": "", "name": "", "state": "", "side": "", "certainty": "",
@@ -50,6 +51,7 @@ def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
     head = [record["case_id"] or "", record["source"], record["line"] or "",
             record["kb_version"], record["status"],
             (record["referral"] or {}).get("level", ""),
+            " ".join((record.get("screen") or {}).get("open", [])),
             _flag(evaluation["passed"]) if evaluation else ""]
     errors = "; ".join(error_text(e) for e in record["errors"])
     rows = []

@@ -43,6 +43,7 @@ class Scoreboard:
         self.verdicts: Counter[str] = Counter()
         self.worst: Counter[str] = Counter()
         self.referred: Counter[str] = Counter()
+        self.screen_open: Counter[str] = Counter()  # open safety question -> cases
         self.muscles: dict[tuple[str, str], Counter[str]] = {}
         self.bins = [Counter[str]() for _ in range(BINS)]
         self.rules: Counter[str] = Counter()
@@ -68,6 +69,9 @@ class Scoreboard:
         counts["evaluated"] += 1
         if record["referral"]:
             self.referred[record["referral"]["level"]] += 1
+        elif record.get("screen") and not record["screen"]["complete"]:
+            counts["screen_open"] += 1  # the programme is withheld
+            self.screen_open.update(record["screen"]["open"])
         self.rules.update(record["rules_fired"])
         evaluation = record["evaluation"]
         if evaluation is None:
@@ -125,6 +129,10 @@ class Scoreboard:
             "cases": {k: c[k] for k in ("total", "evaluated", "failed", "with_errors",
                                         "checked", "passed", "missed", "unchecked")},
             "referred": dict(sorted(self.referred.items())),
+            "screen": {"open": c["screen_open"],
+                       "questions": [{"id": q, "cases": n} for q, n in
+                                     sorted(self.screen_open.items(),
+                                            key=lambda kv: (-kv[1], kv[0]))]},
             "states": {s: self._state(s) for s in STATES},
             "sides": {"checked": self.sides["checked"], "right": self.sides["right"],
                       "accuracy": _ratio(self.sides["right"], self.sides["checked"])},

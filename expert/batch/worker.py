@@ -55,7 +55,7 @@ def evaluate(task: Task) -> dict[str, Any]:
     kb: KnowledgeBase = _state["kb"]
     record: dict[str, Any] = {
         "case_id": None, "source": task.source, "line": task.line, "kb_version": kb.version,
-        "status": "ok", "referral": None, "findings": None, "unresolved": None,
+        "status": "ok", "referral": None, "screen": None, "findings": None, "unresolved": None,
         "program": None, "evaluation": None, "rules_fired": None, "errors": [],
     }
     try:
@@ -125,6 +125,8 @@ def _fill(record: dict[str, Any], task: Task, kb: KnowledgeBase) -> None:
         case_id=case.id,
         referral=None if referral is None else {"level": referral["level"],
                                                 "red_flags": referral["red_flags"]},
+        screen={"complete": report["screen"]["complete"],
+                "open": [q["id"] for q in report["screen"]["open"]]},
         findings=[_finding(f, ok) for f, ok in zip(report["findings"], labels, strict=True)],
         unresolved=[f["muscle"] for f in report["unresolved"]],
         program=program_summary(report.get("program")),

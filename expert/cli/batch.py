@@ -195,6 +195,9 @@ def _summary(r: dict[str, Any], elapsed: float, jobs: int, report: Path | None) 
             f"{ref['correct']}/{ref['checked']} right, {ref['missed']} missed")
     else:
         say("expectations: no case has an expected block")
+    if r["screen"]["open"]:
+        say(f"safety screen: {r['screen']['open']:,} case{'s' * (r['screen']['open'] != 1)} "
+            "without a referral left safety questions open (programme withheld)")
     rules = r["rules"]
     never = ", ".join(n["id"] for n in rules["never"][:8])
     more = f" and {len(rules['never']) - 8} more" if len(rules["never"]) > 8 else ""

@@ -51,8 +51,20 @@ def show_case(console: Console, data: dict[str, Any]) -> None:
     if data.get("unresolved"):
         names = ", ".join(f"{u['name']} ({_side(u['side'])})" for u in data["unresolved"])
         console.print(f"Evidence pointed both ways, so nothing is reported for: {names}")
+    screen = data.get("screen")
+    if not referral and screen and not screen["complete"]:
+        show_open_screen(console, screen)
     if data.get("program"):
         from .program_display import show_program
         show_program(console, data["program"])
     console.print()
     console.print(Text(data["disclaimer"], style="italic"))
+
+
+def show_open_screen(console: Console, screen: dict[str, Any]) -> None:
+    """The safety questions a case leaves open, and how to answer them."""
+    console.print()
+    console.print(Text(screen["message"], style="bold yellow"))
+    for q in screen["open"]:
+        console.print(f"  - {q['id']}: {q['question']}")
+        console.print(f"    {q['how']}", style="dim")
