@@ -33,6 +33,10 @@ def case_schema(kb: KnowledgeBase) -> dict[str, Any]:
         "description": "observation id -> answer",
     }
     defs.pop("Answer", None)
+    schema["properties"]["red_flags"]["description"] = (
+        "none: every safety-screen (red-flag) question was asked and answered no, and the age "
+        "rule does not apply; without it, unanswered red-flag questions keep the screen open "
+        "and the programme is withheld")
     nodes = sorted([*kb.muscles, *kb.groups])
     pattern = "^(" + "|".join(nodes) + ")(@(left|right|both))?$"
     for state in ("overactive", "underactive"):
