@@ -7,13 +7,15 @@ contributions, one per rule firing (or the answer itself, for a sign observed di
 1. A rule over symptoms alone counts at ``symptom_alone`` of its certainty unless a posture,
    movement or habit rule supports the same conclusion (domain.md §4: a symptom says little
    about which muscle is involved).
-2. Alternative derivations of one rule are MYCIN's OR: only the strongest counts.
-3. Rules of one evidence family read one underlying pattern from different angles. Their
-   certainties are ``presence × link``: how surely the view shows the pattern, times how surely
-   the pattern implicates the conclusion. Several views make the pattern surer, so they combine,
-   but never beyond the family's strongest link: ``min(max link, a + b - ab ...)``. A view that
-   adds nothing because the family already stands at its link is *subsumed*.
-4. Families, and rules that belong to none, are independent evidence and combine with MYCIN's
+2. One observation is one piece of evidence: contributions that rest on a common answer (forward
+   head posture read as upper crossed syndrome *and* as the head-forward compensation), and
+   alternative derivations of one rule (MYCIN's OR), count once, by the strongest of them.
+3. Pieces of one evidence family read one underlying pattern from different angles. Each is
+   ``presence × link``: how surely the view shows the pattern, times how surely the pattern
+   implicates the conclusion. Several views make the pattern surer, so they combine, but never
+   beyond the family's strongest link: ``min(max link, a + b - ab ...)``. A view that adds
+   nothing because its family already stands at that link is *subsumed*.
+4. Families, and pieces that belong to none, are independent evidence and combine with MYCIN's
    ``a + b - ab``.
 
 Everything is sorted before it is added up, so the result does not depend on the order rules
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from .certainty import combine
 from .inference.ledger import Contribution
 
-COUNTED, ALTERNATIVE, SUBSUMED = "counted", "alternative", "subsumed"
+COUNTED, SAME_GROUNDS, SUBSUMED = "counted", "same_grounds", "subsumed"
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,34 @@ class Weight:
 
     certainty: float  # after the symptom discount
     discounted: bool  # a symptom with no posture, movement or habit rule beside it
-    status: str  # counted | alternative (a stronger derivation of its rule counted) | subsumed
+    status: str  # counted | same_grounds (a stronger route from the same answers or rule
+    #              counted instead) | subsumed (its family already stood at its link)
     family_cap: float  # the family's strongest link (1.0 outside families)
+    instead: Contribution | None = None  # for same_grounds: the route that counted
 
 
-def _ranked(items: Iterable[Contribution], weight: dict[Contribution, float]
-            ) -> list[Contribution]:
-    return sorted(items, key=lambda c: (-weight[c], c))
+def _pieces(items: list[Contribution]) -> list[list[Contribution]]:
+    """Contributions joined when they share an answer or a rule: one observation each."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: dict[str, int] = {}
+    for i, c in enumerate(items):
+        keys = [f"answer:{g}" for g in c.grounds] + [f"rule:{c.rule}@{c.relation}"]
+        for key in keys if c.rule else keys[:-1] or [f"self:{i}"]:
+            if key in seen:
+                parent[root(i)] = root(seen[key])
+            else:
+                seen[key] = i
+    pieces: dict[int, list[Contribution]] = defaultdict(list)
+    for i, c in enumerate(items):
+        pieces[root(i)].append(c)
+    return list(pieces.values())
 
 
 def weigh(contributions: Iterable[Contribution], symptom_alone: float = 1.0
@@ -54,24 +77,21 @@ def weigh(contributions: Iterable[Contribution], symptom_alone: float = 1.0
     supported = any(not c.symptom for c in items)
     factor = {c: 1.0 if supported or not c.symptom else symptom_alone for c in items}
     weight = {c: c.certainty * factor[c] for c in items}
-    families: dict[str, list[Contribution]] = defaultdict(list)
-    for c in items:
-        families[c.family_key].append(c)
     out: dict[Contribution, Weight] = {}
+    families: dict[str, list[Contribution]] = defaultdict(list)
+    for piece in _pieces(items):
+        ranked = sorted(piece, key=lambda c: (-weight[c], c))
+        best = ranked[0]
+        families[best.family_key].append(best)
+        for c in ranked[1:]:
+            out[c] = Weight(weight[c], factor[c] < 1.0, SAME_GROUNDS, 1.0, best)
     totals = []
     for members in families.values():
-        best_of_rule: dict[tuple[str, str], Contribution] = {}
-        for c in _ranked(members, weight):
-            best_of_rule.setdefault((c.rule, c.relation), c)
         cap = max(c.link * factor[c] for c in members) if members[0].family else 1.0
         total = 0.0
-        for c in _ranked(members, weight):
-            if best_of_rule[(c.rule, c.relation)] is not c:
-                status = ALTERNATIVE
-            elif total >= cap:
-                status = SUBSUMED
-            else:
-                status = COUNTED
+        for c in sorted(members, key=lambda c: (-weight[c], c)):
+            status = SUBSUMED if total >= cap else COUNTED
+            if status == COUNTED:
                 total = min(cap, total + weight[c] - total * weight[c])
             out[c] = Weight(weight[c], factor[c] < 1.0, status, cap)
         totals.append(total)

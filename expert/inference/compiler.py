@@ -103,12 +103,18 @@ def _muscle_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
                 slot["named"] = True
             if CONFIDENCE_ORDER.index(confidence) > CONFIDENCE_ORDER.index(slot["confidence"]):
                 slot["confidence"] = confidence
+    # domain.md §0.2: muscles that both the long CES lists and CPT 7 name weigh more. Where the
+    # rule cites both (agreement_editions), a muscle needs both; elsewhere any two editions.
+    cited = {e for c in rule.conclude if isinstance(c, MuscleConclusion) for e in c.editions}
+    required = set(params.agreement_editions) & cited
     targets = []
     for (leaf, state, side), slot in merged.items():
         certainty = params.confidence[slot["confidence"]]
         if rule.evidence:
             certainty *= params.evidence[rule.evidence]
-        if len(slot["editions"]) == 1:
+        editions = slot["editions"]
+        agreed = required <= editions if len(required) >= 2 else len(editions) >= 2
+        if editions and not agreed:
             certainty *= params.single_edition_factor
         targets.append(Target("muscle", leaf, state, side, certainty,
                               tuple(sorted(slot["editions"])), tuple(sorted(slot["via"])),

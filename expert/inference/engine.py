@@ -90,6 +90,7 @@ class ImbalanceEngine(KnowledgeEngine):
         self.age: int | None = None
         self.signs: dict[str, list[Premise]] = defaultdict(list)
         self.sign_support: dict[tuple[str, str | None], tuple[float, list[Contribution]]] = {}
+        self.sign_grounds: dict[tuple[str, str | None], set[str]] = {}
         self.direct: dict[tuple[str, str | None], Premise] = {}
 
     def get_deffacts(self) -> list[Any]:
@@ -127,13 +128,25 @@ class ImbalanceEngine(KnowledgeEngine):
                 else:
                     self._conclude(rule, premises)
 
+    def _grounds(self, premises: tuple[Premise, ...]) -> tuple[str, ...]:
+        """The answers a firing rests on, through the signs it stands on."""
+        out: set[str] = set()
+        for p in premises:
+            if p.kind == "answer":
+                out.add(p.id)
+            elif p.kind == "sign":
+                out.update(self.sign_grounds.get((p.id, p.side), ()))
+        return tuple(sorted(out))
+
     def _conclude(self, rule: Compiled, premises: tuple[Premise, ...]) -> None:
         strength = min(p.certainty for p in premises)
         anchor = premises[0].side
+        grounds = self._grounds(premises)
         for t in rule.targets:
             c = Contribution(t.id, _side(t, anchor), rule.id, strength * t.certainty, premises,
                              t.state, t.editions, t.via, family=rule.family,
-                             symptom=rule.symptom, grouped=t.grouped, link=t.certainty)
+                             symptom=rule.symptom, grouped=t.grouped, link=t.certainty,
+                             grounds=grounds)
             (self.ledger.signs if t.kind == "sign" else self.ledger.muscles).append(c)
 
     def combine_signs(self) -> None:
@@ -141,13 +154,15 @@ class ImbalanceEngine(KnowledgeEngine):
         that rules use and that are at least as certain as the premise threshold."""
         evidence: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
         for p in self.answers.values():
-            evidence[(p.id, p.side)].append(Contribution(p.id, p.side, "", p.certainty, (p,)))
+            evidence[(p.id, p.side)].append(Contribution(p.id, p.side, "", p.certainty, (p,),
+                                                         grounds=(p.id,)))
         for c in self.ledger.signs:
             evidence[(c.target, c.side)].append(c)
         declared = []
         for key in sorted(evidence, key=lambda k: (k[0], k[1] or "")):
             strength = combined(evidence[key])
             self.sign_support[key] = (strength, sorted(evidence[key]))
+            self.sign_grounds[key] = {g for c in evidence[key] for g in c.grounds}
             if key[0] in self.used_signs and strength >= self.threshold:
                 self.signs[key[0]].append(Premise("sign", key[0], key[1], strength))
                 declared.append(Sign(id=key[0], side=key[1]))

@@ -49,11 +49,13 @@ class Contribution:
     symptom: bool = False  # the rule stands on symptoms only (discounted when alone)
     grouped: bool = False  # the rule reached the muscle only by expanding a group it named
     link: float = 1.0  # the rule's own certainty for this conclusion, premises aside
+    grounds: tuple[str, ...] = ()  # the answers it rests on, through signs
 
     def order(self) -> tuple[object, ...]:
         return (self.target, self.side or "", self.rule, self.certainty,
                 tuple(p.order() for p in self.premises), self.state, self.editions, self.via,
-                self.relation, self.family, self.symptom, self.grouped, self.link)
+                self.relation, self.family, self.symptom, self.grouped, self.link,
+                self.grounds)
 
     @property
     def family_key(self) -> str:
