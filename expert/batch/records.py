@@ -2,34 +2,35 @@
 
 Owns the output formats and the output file. A JSON Lines record is the worker's dict on one line
 (fields in docs/batch.md); CSV gives one row per finding (a case without findings still gets a
-row). :class:`Output` streams records as they arrive; with ``--out FILE`` it writes a temporary
-file next to FILE and renames it over FILE only when the run finishes, so a reader never sees
-half a file and a failed run leaves the old file in place. Special files (``/dev/null``, a pipe)
-are written directly.
+row; cells that start like a spreadsheet formula are prefixed with ``'``). :class:`Output`
+streams records as they arrive; with ``--out FILE`` it writes a temporary file next to FILE and
+renames it over FILE only when the run finishes, so a reader never sees half a file and a failed
+or stopped run leaves the old file in place. Special files (``/dev/null``, a FIFO) are written
+straight through (:mod:`expert.output`). Characters a terminal would act on are escaped.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
+
+from ..escaping import csv_cell, json_text
+from ..output import AtomicFile
 
 CSV_COLUMNS = ("case_id", "source", "line", "kb_version", "status", "referral", "screen_open",
                "passed",
-               "muscle", "name", "state", "side", "certainty", "conflict", "inferred",
+               "muscle", "name", "state", "side", "certainty", "key", "conflict", "inferred",
                "expected", "reason", "errors")
-_NO_FINDING = {"muscle": "", "name": "", "state": "", "side": "", "certainty": "",
+_NO_FINDING = {"muscle": "", "name": "", "state": "", "side": "", "certainty": "", "key": None,
                "conflict": None, "inferred": None, "expected": None, "reason": ""}
 
 
 def json_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json_text(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
 
 
 def error_text(error: dict[str, Any]) -> str:
@@ -46,7 +47,8 @@ def _flag(value: bool | None) -> str:
 
 
 def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
-    """The CSV rows of one record: one per finding, or one with empty finding columns."""
+    """The CSV rows of one record: one per finding, or one with empty finding columns. Cells
+    that a spreadsheet would take for a formula start with ``'`` (:func:`csv_cell`)."""
     evaluation = record["evaluation"]
     head = [record["case_id"] or "", record["source"], record["line"] or "",
             record["kb_version"], record["status"],
@@ -56,9 +58,10 @@ def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
     errors = "; ".join(error_text(e) for e in record["errors"])
     rows = []
     for f in record["findings"] or [_NO_FINDING]:
-        rows.append([*head, f["muscle"], f["name"], f["state"], f["side"] or "",
-                     f["certainty"], _flag(f["conflict"]), _flag(f["inferred"]),
-                     _flag(f["expected"]), f["reason"], errors])
+        row = [*head, f["muscle"], f["name"], f["state"], f["side"] or "",
+               f["certainty"], _flag(f["key"]), _flag(f["conflict"]), _flag(f["inferred"]),
+               _flag(f["expected"]), f["reason"], errors]
+        rows.append([csv_cell(value) for value in row])
     return rows
 
 
@@ -68,21 +71,17 @@ class Output:
     def __init__(self, path: Path | None, fmt: str = "jsonl", stdout: Any = None) -> None:
         self.path = path
         self.fmt = fmt
-        self._tmp: str | None = None
-        self._handle: IO[str] | None = None
         self._stdout = stdout  # instead of sys.stdout: anything with write(text)
         self._stream: Any = sys.stdout
+        self._file: AtomicFile | None = None
         self._csv: Any = None
 
     def __enter__(self) -> Output:
         if self.path is None:
             self._stream = self._stdout or sys.stdout
-        elif self.path.exists() and not self.path.is_file():
-            self._stream = self._handle = open(self.path, "w", encoding="utf-8")
         else:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                             dir=self.path.parent)
-            self._stream = self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self._file = AtomicFile(self.path, newline="")
+            self._stream = self._file.__enter__()
         if self.fmt == "csv":
             self._csv = csv.writer(self._stream, lineterminator="\n")
             self._csv.writerow(CSV_COLUMNS)
@@ -96,24 +95,7 @@ class Output:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._handle is None:
-            with contextlib.suppress(OSError, ValueError):
-                self._stream.flush()
-            return
-        try:
-            if kind is None and self._tmp is not None:
-                self._handle.flush()
-                os.fsync(self._handle.fileno())
-            self._handle.close()
-            if self._tmp is not None:
-                if kind is None:
-                    umask = os.umask(0)
-                    os.umask(umask)
-                    os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
-                    os.replace(self._tmp, self.path)  # type: ignore[arg-type]
-                else:
-                    Path(self._tmp).unlink(missing_ok=True)
-        except BaseException:
-            if self._tmp is not None:
-                Path(self._tmp).unlink(missing_ok=True)
-            raise
+        if self._file is not None:
+            self._file.__exit__(kind, exc, tb)
+        elif kind is None:
+            self._stream.flush()

@@ -4,7 +4,9 @@ Owns the report formats. The :class:`~expert.batch.scoring.Scoreboard` results a
 Jinja2 templates shipped in ``expert/templates/`` (``batch_report.html.j2``,
 ``batch_report.md.j2``); the charts are inline SVG drawn by the HTML template itself, and bars of
 block characters in Markdown, so no plotting library is needed and the HTML file is
-self-contained. ``.json`` writes the results as data. The report holds no timestamps or
+self-contained. ``.json`` writes the results as data. What comes from the cases (file names, ids,
+messages) is escaped: HTML by Jinja2's autoescaping, Markdown table cells by ``cell`` (HTML as
+entities, ``|`` escaped) and ids by ``code``. The report holds no timestamps or
 timings: the same cases and knowledge base give the same report.
 """
 
@@ -14,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..escaping import json_text, markdown_cell, markdown_code, printable
 from ..report import DISCLAIMER
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -34,6 +37,11 @@ def pct(value: float | None, digits: int = 1) -> str:
     return text + "%"
 
 
+def figure(value: float | None) -> str:
+    """A count or a median for people: ``3``, ``4.5``, or ``—`` when there is none."""
+    return "—" if value is None else f"{value:g}"
+
+
 def num(value: int) -> str:
     return f"{value:,}"
 
@@ -48,23 +56,19 @@ def blocks(value: float | None, width: int = 20) -> str:
     return bar + "░" * (width - len(bar))
 
 
-def cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render(results: dict[str, Any], fmt: str) -> str:
     """The report text in ``fmt`` (html, md or json)."""
     if fmt == "json":
-        return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(results, indent=2, ensure_ascii=False)) + "\n"
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=fmt == "html",
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       undefined=StrictUndefined)
-    env.filters.update(pct=pct, num=num, blocks=blocks, cell=cell)
+    env.filters.update(pct=pct, num=num, blocks=blocks, cell=markdown_cell, code=markdown_code,
+                       figure=figure)
     template = env.get_template(f"batch_report.{fmt}.j2")
-    return template.render(r=results, disclaimer=DISCLAIMER, title=_title(results))
+    return printable(template.render(r=results, disclaimer=DISCLAIMER, title=_title(results)))
 
 
 def _title(results: dict[str, Any]) -> str:

@@ -7,6 +7,12 @@ traceback unless ``--debug`` is given.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +20,97 @@ import click
 
 from .. import __version__
 
+# exit statuses beyond 0 (success), 1 (bad input, output not written) and 2 (bad command line);
+# a signal that stops the program gives 128 + its number (SIGTERM 143, SIGHUP 129)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_PIPE = 141  # the reader of stdout went away, as for a process ended by SIGPIPE
+
+
+class Stopped(BaseException):
+    """The process was asked to stop (SIGTERM) or its terminal went away (SIGHUP): unwinds
+    like Ctrl-C, so temporary files are removed and worker processes stopped."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` while a command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            previous[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout went away: send what is left to the null device, so that the
+    interpreter's last flush does not complain."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+
 
 class _Cli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        from .printing import guard_standard_streams, say
+
         debug = bool(ctx.params.get("debug"))
+        guard_standard_streams()
         try:
-            return super().invoke(ctx)
+            with _stop_on_signals():
+                try:
+                    return super().invoke(ctx)
+                finally:  # a broken or closed stdout shows here, not at the interpreter's exit
+                    if sys.stdout is not None:
+                        sys.stdout.flush()
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # the reader went away (| head): stop quietly, as Unix tools do, with the status
+            # of a process ended by SIGPIPE
+            if debug:
+                raise
+            _quiet_stdout()
+            ctx.exit(EXIT_PIPE)
         except KeyboardInterrupt:
             if debug:
                 raise
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
+            say("interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Stopped as stop:
+            if debug:
+                raise
+            say("stopped by a signal" if stop.signum != getattr(signal, "SIGTERM", 15)
+                else "terminated")
+            ctx.exit(128 + stop.signum)
         except Exception as exc:
             if debug:
                 raise
+            from ..output import OutputError
             from ..problems import InputError
             if isinstance(exc, InputError):
                 for problem in exc.problems:
-                    click.echo(problem.line(), err=True)
+                    say(problem.line())
+            elif isinstance(exc, OutputError):
+                say(str(exc))
             else:
-                click.echo(f"error: {exc.__class__.__name__}: {exc} "
-                           "(run with --debug for the traceback)", err=True)
+                say(f"error: {exc.__class__.__name__}: {exc} (run with --debug for the traceback)")
             ctx.exit(1)
 
 

@@ -3,7 +3,7 @@ their expected answers and write an evaluation report."""
 
 from __future__ import annotations
 
-import os
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from . import knowledge, main
+from .printing import say
 
 EXIT_OK, EXIT_INPUT, EXIT_MISSED = 0, 1, 3
 
@@ -19,12 +20,13 @@ EXIT_OK, EXIT_INPUT, EXIT_MISSED = 0, 1, 3
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the records to this file (atomically, when the run ends) instead of "
-                   "stdout.")
+              help="Write the records to this file (atomically, when the run ends; devices "
+                   "such as /dev/null and FIFOs straight through) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True, help="jsonl: one record per case; csv: one row per finding.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes (default: the number of CPUs); 1 runs in this process.")
+              help="Worker processes (default: the number of CPUs; at most 4 per CPU and one "
+                   "per case); 1 runs in this process.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Write the evaluation report: FILE.html (with charts), FILE.md or FILE.json.")
 @click.option("--check", is_flag=True,
@@ -49,9 +51,12 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
     \b
     Exit status:
       0  every case was read and evaluated (and, with --check, met its expectations)
-      1  some cases could not be read or had problems (see their records' errors)
+      1  some cases could not be read or had problems (see their records' errors), or
+         --out/--report cannot be written or names an input of the run
       2  bad command line
       3  with --check: every case was read, but some missed their expected answers
+      130, 143  interrupted (Ctrl-C) or terminated (SIGTERM): no output file is written
+      141  the reader of stdout went away (| head): stopped quietly
 
     \b
     Examples:
@@ -67,29 +72,23 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
         if report_fmt is None:
             raise click.BadParameter("the report must end in .html, .md or .json",
                                      param_hint="--report")
-    for option, path in (("--out", out), ("--report", report)):
-        if path is not None and not path.resolve().parent.is_dir():
-            raise click.BadParameter(f"{path.parent} is not a directory", param_hint=option)
     from ..batch.records import Output
-    from ..batch.runner import Evaluator, Settings, cpu_count, run
+    from ..batch.runner import Evaluator, Settings, run
     from ..batch.sources import STDIN, count
 
+    _check_outputs(paths, out, report)
     kb = knowledge(ctx)
     settings = Settings(kb_path=str(ctx.obj["kb_path"]) if ctx.obj["kb_path"] else None,
-                        jobs=jobs or cpu_count(), debug=ctx.obj["debug"],
+                        jobs=_jobs(paths, jobs), debug=ctx.obj["debug"],
                         program=not no_program)
     show = sys.stderr.isatty() if progress is None else progress
     on_terminal = show and out is None and sys.stdout.isatty()  # records print above the bar
     stdin = sys.stdin.buffer if STDIN in paths else None
     started = time.perf_counter()
-    try:
-        with Evaluator(settings) as evaluator, \
-                _Bar(show, count(paths) if show else None, on_terminal) as bar, \
-                Output(out, fmt, bar.stdout) as output:
-            board = run(paths, evaluator, kb, output.write, bar.advance, stdin)
-    except BrokenPipeError:  # the reader went away (| head): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        ctx.exit(EXIT_INPUT)
+    with Evaluator(settings) as evaluator, \
+            _Bar(show, count(paths) if show else None, on_terminal) as bar, \
+            Output(out, fmt, bar.stdout) as output:
+        board = run(paths, evaluator, kb, output.write, bar.advance, stdin)
     elapsed = time.perf_counter() - started
     results = board.results(list(paths))
     if report is not None and report_fmt is not None:
@@ -103,6 +102,60 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
         ctx.exit(EXIT_INPUT)
     if check and cases["missed"]:
         ctx.exit(EXIT_MISSED)
+
+
+JOBS_PER_CPU = 4
+
+
+def _jobs(paths: tuple[str, ...], asked: int | None) -> int:
+    """The worker processes to start: as asked (default: the CPU count), but at most
+    JOBS_PER_CPU per CPU (more only costs memory: each worker holds an engine) and never more
+    than there are cases."""
+    from ..batch.runner import cpu_count
+
+    cpus = cpu_count()
+    jobs = asked or cpus
+    if jobs > JOBS_PER_CPU * cpus:
+        say(f"note: --jobs {jobs} is more than {JOBS_PER_CPU} per CPU; using "
+            f"{JOBS_PER_CPU * cpus} ({cpus} CPU{'s' * (cpus != 1)})")
+        jobs = JOBS_PER_CPU * cpus
+    return max(1, min(jobs, _at_least(paths, jobs)))
+
+
+def _at_least(paths: tuple[str, ...], limit: int) -> int:
+    """How many cases the paths hold, counted up to ``limit`` without reading any file (a JSON
+    Lines file or stdin counts as ``limit``)."""
+    from ..batch.sources import STDIN, expand, is_lines
+
+    found = 0
+    for arg in paths:
+        if arg == STDIN:
+            return limit
+        for item in expand(arg):
+            if isinstance(item, Path) and is_lines(item):
+                return limit
+            found += 1
+            if found >= limit:
+                return limit
+    return found
+
+
+def _check_outputs(paths: tuple[str, ...], out: Path | None, report: Path | None) -> None:
+    """Refuse, before any case is run, outputs that cannot be written or that are inputs of
+    the run (a case file, a JSON Lines file, a file inside a folder given; the knowledge
+    base)."""
+    from ..batch.sources import STDIN, expand
+    from ..output import check, refuse_inputs
+    from .printing import knowledge_files
+
+    for path in (out, report):
+        if path is None:
+            continue
+        check(path)
+        inputs = (p for arg in paths if arg != STDIN for p in expand(arg) if isinstance(p, Path))
+        refuse_inputs(path, itertools.chain(inputs, knowledge_files()))
+    if out is not None and report is not None:
+        refuse_inputs(report, [out])
 
 
 class _Bar:
@@ -179,7 +232,6 @@ def _summary(r: dict[str, Any], elapsed: float, jobs: int, report: Path | None) 
     from ..batch.records import error_text
 
     c = r["cases"]
-    say = lambda text: click.echo(text, err=True)  # noqa: E731
     speed = c["total"] / elapsed if elapsed > 0 else 0.0
     say(f"{c['total']:,} cases in {elapsed:.2f} s ({speed:,.0f} cases/s, {jobs} "
         f"job{'s' * (jobs != 1)}): {c['evaluated']:,} evaluated, {c['failed']:,} could not be "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import knowledge, main
+from .printing import say
 
 
 @main.command()
@@ -34,6 +35,7 @@ def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
     """
     from ..consultation.consultant import Consultant
     from ..consultation.dialogue import Dialogue
+    from ..consultation.lock import SessionInUse, SessionLock
     from ..consultation.screen import Screen, use_color
     from ..consultation.session import Session, SessionError, default_path
     from ..inference.reasoner import Reasoner
@@ -42,30 +44,41 @@ def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
         raise click.UsageError("--resume FILE keeps saving to FILE; leave out --session")
     kb = knowledge(ctx)
     screen = Screen(use_color(no_color))
+    prefix = ["imbalance"]
+    if ctx.obj.get("kb_path"):
+        prefix += ["--kb", str(ctx.obj["kb_path"])]
+    lock = SessionLock()
     try:
         if resume_file is not None:
+            lock.acquire(resume_file, shlex.join([*prefix, "consult", "--resume",
+                                                  str(resume_file)]))
             session = Session.load(resume_file)
             consultant = Consultant(kb, session, Reasoner(kb))
             if mode is not None and mode != session.mode:
                 consultant.set_mode(mode)
         else:
             path = session_file or default_path()
+            lock.acquire(path)
             if path.exists():
                 raise SessionError(f"{path} already exists: continue it with --resume "
                                    f"{shlex.quote(str(path))}, or choose another --session")
             session = Session(path, mode or "self", kb.version)
             consultant = Consultant(kb, session, Reasoner(kb))
             consultant.current()  # decides the first question and creates the file
-    except SessionError as exc:
-        click.echo(f"error: {exc}", err=True)
+            if consultant.save_error is not None:
+                raise consultant.save_error
+    except (SessionError, SessionInUse) as exc:
+        lock.release()
+        say(f"error: {exc}")
         ctx.exit(1)
     except OSError as exc:
-        click.echo(f"error: cannot write the session file: {exc}", err=True)
+        lock.release()
+        say(f"error: cannot write the session file: {exc}")
         ctx.exit(1)
-    prefix = ["imbalance"]
-    if ctx.obj.get("kb_path"):
-        prefix += ["--kb", str(ctx.obj["kb_path"])]
-    resume = shlex.join([*prefix, "consult", "--resume", str(session.path)])
-    dialogue = Dialogue(consultant, screen, resume)
-    dialogue.welcome(resumed=resume_file is not None)
-    ctx.exit(dialogue.run())
+    try:
+        dialogue = Dialogue(consultant, screen, prefix, lock)
+        dialogue.welcome(resumed=resume_file is not None)
+        status = dialogue.run()
+    finally:
+        lock.release()
+    ctx.exit(status)

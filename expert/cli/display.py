@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..escaping import printable_data
+
 STATE_STYLE = {"overactive": "red", "underactive": "cyan"}
 
 
@@ -15,7 +17,42 @@ def _side(side: str | None) -> str:
     return side or "—"
 
 
+def _state(f: dict[str, Any]) -> str:
+    return f["state"] + (" (conflict)" if f["conflict"] else "") + (
+        " (inferred)" if f.get("inferred") else "")
+
+
+def _show_findings(console: Console, data: dict[str, Any]) -> None:
+    """Key findings first, as a table with their strongest reason; possible ones briefly."""
+    threshold = data["key_threshold"]
+    key = [f for f in data["findings"] if f["key"]]
+    possible = [f for f in data["findings"] if not f["key"]]
+    console.print()
+    if key:
+        table = Table(title=f"Key findings (certainty {threshold:g} or more, out of 1)",
+                      title_justify="left", show_lines=False, expand=False)
+        table.add_column("#", justify="right")
+        table.add_column("Muscle")
+        table.add_column("State")
+        table.add_column("Side")
+        table.add_column("Certainty", justify="right")
+        table.add_column("Strongest reason", overflow="fold")
+        for i, f in enumerate(key, 1):
+            table.add_row(str(i), f["name"], Text(_state(f), style=STATE_STYLE[f["state"]]),
+                          _side(f["side"]), f"{f['certainty']:.2f}", f["reason"])
+        console.print(table)
+    else:
+        console.print(f"No key finding: none reaches certainty {threshold:g}.")
+    if possible:
+        console.print(Text(f"Possible findings (below {threshold:g}; no exercises for these):",
+                           style="bold"))
+        for f in possible:
+            console.print(Text(f"  - {f['name']}: {_state(f)}, {_side(f['side'])}, "
+                               f"{f['certainty']:.2f}"))
+
+
 def show_case(console: Console, data: dict[str, Any]) -> None:
+    data = printable_data(data)  # nothing from the case reaches the terminal raw
     title = f"Case {data['case_id']}"
     if data.get("title"):
         title += f" — {data['title']}"
@@ -30,21 +67,7 @@ def show_case(console: Console, data: dict[str, Any]) -> None:
         console.print("No findings or corrective programme are given while a red flag is "
                       "present.")
     elif data["findings"]:
-        console.print()
-        table = Table(title="Probable findings (certainty 0–1)", title_justify="left",
-                      show_lines=False, expand=False)
-        table.add_column("#", justify="right")
-        table.add_column("Muscle")
-        table.add_column("State")
-        table.add_column("Side")
-        table.add_column("Certainty", justify="right")
-        table.add_column("Strongest reason", overflow="fold")
-        for i, f in enumerate(data["findings"], 1):
-            state = f["state"] + (" (conflict)" if f["conflict"] else "") + (
-                " (inferred)" if f.get("inferred") else "")
-            table.add_row(str(i), f["name"], Text(state, style=STATE_STYLE[f["state"]]),
-                          _side(f["side"]), f"{f['certainty']:.2f}", f["reason"])
-        console.print(table)
+        _show_findings(console, data)
     else:
         console.print()
         console.print("No probable imbalance was found from these answers.")

@@ -63,7 +63,7 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
         from ..explain.whatif import parse_changes
         from ..explain.whatif import what_if as compare
         data = compare(reasoner, case, parse_changes(kb, what_if))
-        emit(dump(data) if fmt == "json" else text.what_if_text(data), out)
+        emit(dump(data) if fmt == "json" else text.what_if_text(data), out, [case_file])
         return
     if why_not:
         data = _why_not(reasoner, case, outcome, target)
@@ -74,13 +74,13 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
         graph = picture.explanation_graph(data)
         render = text.why_text
     if fmt == "json":
-        emit(dump(data), out)
+        emit(dump(data), out, [case_file])
     elif fmt == "dot":
-        emit(picture.to_dot(graph, graph.name), out)
+        emit(picture.to_dot(graph, graph.name), out, [case_file])
     elif fmt == "svg":
-        emit(picture.to_svg(graph, graph.name), out)
+        emit(picture.to_svg(graph, graph.name), out, [case_file])
     else:
-        emit(render(data), out)
+        emit(render(data), out, [case_file])
 
 
 def _why(reasoner: Any, case: Any, outcome: Any, target: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import knowledge, main
-from .printing import emit
+from .printing import emit, say
 
 
 @main.group()
@@ -24,10 +24,10 @@ def check(ctx: click.Context) -> None:
 
     root = ctx.obj["kb_path"] or default_root()
     base, problems = read(root)
-    for problem in sorted(problems):
-        click.echo(problem.line(), err=True)
+    for problem in problems:  # the causes first, then what follows from them
+        say(problem.line())
     if problems or base is None:
-        click.echo(f"{len(problems)} problem(s) in the knowledge base at {root}", err=True)
+        say(f"{len(problems)} problem(s) in the knowledge base at {root}")
         ctx.exit(1)
     assert base is not None
     click.echo(
@@ -43,7 +43,13 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def questions(ctx: click.Context, category: str | None) -> None:
     """List the observation ids a case file can answer."""
+    from ..problems import shown
+
     base = knowledge(ctx)
+    known = sorted({q.category for q in base.questions.values()})
+    if category is not None and category not in known:
+        raise click.BadParameter(f"{shown(category)} is not a category; the categories are "
+                                 + ", ".join(known), param_hint="--category")
     for q in base.questions.values():
         if category and q.category != category:
             continue

@@ -1,22 +1,98 @@
-"""Helpers shared by the commands: writing output to stdout or atomically to a file."""
+"""What the commands print and write: the report on stdout or in an ``--out`` file, lines on
+stderr, and the state of the standard streams.
+
+Every text that reaches a terminal or an output file from here has its control characters
+escaped (:func:`expert.escaping.printable`), so a case cannot send escape sequences to the
+terminal. ``--out`` files are written as :mod:`expert.output` says (atomically for regular
+files, straight through for devices and FIFOs, links followed) and never over an input of the
+command or a knowledge-base file.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..escaping import json_text, printable
 
-def emit(text: str, out: Path | None) -> None:
-    """Write text to stdout, or atomically to ``out``."""
+
+def emit(text: str, out: Path | None, inputs: Iterable[Path] = ()) -> None:
+    """Write text to stdout, or to the file ``out``, which must not be one of ``inputs``."""
+    text = printable(text)
     if out is None:
         click.echo(text, nl=False)
-    else:
-        from ..output import write_atomic
-        write_atomic(out, text)
+        return
+    from ..output import refuse_inputs, write_atomic
+    refuse_inputs(out, [*inputs, *knowledge_files()])
+    write_atomic(out, text)
+
+
+def say(text: str, err: bool = True) -> None:
+    """One line for the person (on stderr unless ``err`` is false), control characters
+    escaped."""
+    click.echo(printable(text), err=err)
 
 
 def dump(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+def knowledge_files() -> list[Path]:
+    """The files of the knowledge base in use (an output must never replace one)."""
+    from ..knowledge.locate import default_root
+
+    context = click.get_current_context(silent=True)
+    root = (context.obj or {}).get("kb_path") if context is not None else None
+    root = Path(root or default_root())
+    return [p for folder in ("facts", "rules") for p in sorted((root / folder).glob("*"))]
+
+
+class ClosedStream(io.TextIOBase):
+    """Stands in for a standard stream that was closed when the program started
+    (``imbalance run CASE >&-``): writing to it is an error that says so, instead of the
+    report being lost without a word."""
+
+    def __init__(self, name: str) -> None:
+        self.stream_name = name
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not text:
+            return 0
+        from ..output import OutputError
+        raise OutputError(self.stream_name, "is closed, so the output would be lost",
+                          "redirect it to a file, or give --out FILE")
+
+
+def guard_standard_streams() -> None:
+    """Closed standard streams: point their descriptors at the null device (so that no file
+    opened later takes descriptor 1 by accident) and make writing to a closed stdout an error
+    instead of silence."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stdout is None:
+        sys.stdout = ClosedStream("standard output")

@@ -19,7 +19,8 @@ from .printing import dump, emit
               help="text for people, json for programs, markdown or html for a printable "
                    "one-page handout.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file (atomically) instead of stdout.")
+              help="Write the report to this file (atomically; devices such as /dev/null "
+                   "straight through) instead of stdout.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="First day of the programme: dates its weeks and the reassessment "
                    "(without it they are numbered, never taken from today's date).")
@@ -43,11 +44,11 @@ def run(ctx: click.Context, case_file: Path, fmt: str, out: Path | None,
     program = build_program(kb, case, outcome, start.date() if start else None)
     data = to_data(case, kb, outcome, program.to_data() if program else None)
     if fmt == "json":
-        emit(dump(data), out)
+        emit(dump(data), out, [case_file])
         return
     if fmt in ("markdown", "html"):
         from ..program.handout import render
-        emit(render(data, fmt), out)
+        emit(render(data, fmt), out, [case_file])
         return
     from rich.console import Console
 
@@ -57,4 +58,4 @@ def run(ctx: click.Context, case_file: Path, fmt: str, out: Path | None,
         return
     buffer = io.StringIO()
     show_case(Console(file=buffer, width=120, color_system=None, force_terminal=False), data)
-    emit(buffer.getvalue(), out)
+    emit(buffer.getvalue(), out, [case_file])

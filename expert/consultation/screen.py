@@ -16,6 +16,8 @@ from typing import Any
 import click
 from click.utils import should_strip_ansi
 
+from ..escaping import printable
+
 WIDTH = 88
 
 
@@ -61,7 +63,7 @@ class Screen:
         return click.style(text, **style) if self.color and style else text
 
     def say(self, text: str = "", **style: Any) -> None:
-        click.echo(self.style(text, **style), color=self.color)
+        click.echo(self.style(printable(text), **style), color=self.color)
 
     def wrap(self, text: str, indent: str = "", first: str | None = None, **style: Any) -> None:
         """Say ``text`` wrapped to the width; ``first`` prefixes the first line (a number)."""
