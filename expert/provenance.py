@@ -3,11 +3,15 @@ sources, and the premises it stood on down to the answers (signs carry their own
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from typing import Any
 
 from .certainty import rounded
+from .evidence import Weight, weigh
 from .findings import Finding
 from .graph import node
+from .inference.compiler import agreed
 from .inference.ledger import Contribution, Premise
 from .knowledge import KnowledgeBase
 
@@ -43,6 +47,29 @@ def _graph_derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) ->
             "sources": list(relation.infers.sources)}
 
 
+def _weights(contributions: tuple[Contribution, ...], kb: KnowledgeBase
+             ) -> dict[Contribution, Weight]:
+    """How each contribution counted, weighed per muscle (or sign) and side."""
+    by_target: dict[tuple[str, str | None, str], list[Contribution]] = defaultdict(list)
+    for c in contributions:
+        by_target[(c.target, c.side, c.state)].append(c)
+    out: dict[Contribution, Weight] = {}
+    for group in by_target.values():
+        out.update(weigh(group, kb.meta.inference.symptom_alone)[1])
+    return out
+
+
+def _weight_data(w: Weight, c: Contribution) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": w.status}
+    if c.family:
+        out["family"] = c.family
+    if w.discounted:
+        out["discounted_to"] = rounded(w.certainty)
+    if w.instead is not None:
+        out["instead"] = w.instead.rule
+    return out
+
+
 def derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
     if not c.rule:  # a sign observed directly: the answer is its own evidence
         return premise(c.premises[0], kb, signs)
@@ -54,6 +81,7 @@ def derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[s
         out["state"] = c.state
     if c.editions:
         out["editions"] = list(c.editions)
+        out["agreed"] = agreed(kb, rule, c.editions)
     if c.via:
         out["via"] = list(c.via)
     out["premises"] = [premise(p, kb, signs) for p in c.premises]
@@ -63,10 +91,19 @@ def derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[s
 
 def derivations(contributions: tuple[Contribution, ...], kb: KnowledgeBase,
                 signs: SignSupport) -> list[dict[str, Any]]:
-    """One entry per distinct derivation (a rule firing on distinct premises), strongest first."""
+    """One entry per distinct derivation (a rule firing on distinct premises), strongest first,
+    each saying how it counted: ``counted``, ``same_grounds`` (a stronger route from the same
+    answers counted instead) or ``subsumed`` (its evidence family already stood at its link)."""
+    weights = _weights(contributions, kb)
     unique = {(c.rule, c.premises, c.state): c for c in contributions}
     ordered = sorted(unique.values(), key=lambda c: (-c.certainty, c.rule, c.premises))
-    return [derivation(c, kb, signs) for c in ordered]
+    out = []
+    for c in ordered:
+        entry = derivation(c, kb, signs)
+        if c.rule and c in weights:
+            entry["counts"] = _weight_data(weights[c], c)
+        out.append(entry)
+    return out
 
 
 def answers_behind(c: Contribution, signs: SignSupport) -> list[Premise]:
@@ -122,18 +159,42 @@ def graph_paths(kb: KnowledgeBase, f: Finding, signs: SignSupport,
     return [list(p) for p in sorted(paths, key=lambda p: (len(p), p))]
 
 
+def _said(p: Premise, kb: KnowledgeBase) -> str:
+    """An answer in the words of its question's checklist line, with its side."""
+    if p.kind != "answer":
+        return f"age {p.value}"
+    question = kb.questions.get(p.id)
+    words = (question.item or question.person) if question else p.id
+    words = re.sub(r"\s*\([^)]*\)", "", words).rstrip("?.").strip()
+    side = f" ({p.value})" if p.value in ("left", "right", "both") else ""
+    uncertain = f" (certainty {p.certainty:.1f})" if p.certainty < 1 else ""
+    return f"{words}{side}{uncertain}"
+
+
+def _pattern(c: Contribution, kb: KnowledgeBase) -> str:
+    """The inferred pattern a rule stands on (a sign that is not itself an answer), by name."""
+    for p in c.premises:
+        if p.kind == "sign" and p.id in kb.signs:
+            return kb.signs[p.id].name
+    return ""
+
+
 def reason_line(f: Finding, kb: KnowledgeBase, signs: SignSupport) -> str:
-    """One line: the strongest derivation's rule and the answers it rests on."""
+    """One line naming the evidence actually present: the answers behind the finding, strongest
+    derivation first, and the pattern they were read as."""
     best = min(f.support, key=lambda c: (-c.certainty, c.rule, c.relation))
     if best.relation:
         driver = best.premises[0]
         words = best.rule.replace("_", " ")
         return (f"{words.capitalize()} (inferred): {driver.value} {kb.name(driver.id).lower()}"
                 f" → {kb.relations[best.relation].action}")
-    answers = ", ".join(
-        f"{p.id}={p.value}" if p.kind == "answer" else f"age {p.value}"
-        for p in answers_behind(best, signs))
-    text = f"{kb.rules[best.rule].title} ← {answers}"
+    answers = list(answers_behind(best, signs))
+    for c in sorted(f.support, key=lambda c: (-c.certainty, c.rule, c.relation)):
+        answers += [p for p in answers_behind(c, signs) if p not in answers]
+    text = "; ".join(dict.fromkeys(_said(p, kb) for p in answers))
+    pattern = _pattern(best, kb)
+    if pattern:
+        text += f" → {pattern}"
     if f.conflict:
         text += f" (conflicting evidence from {len({c.rule for c in f.against})} rule(s))"
     return text

@@ -12,6 +12,23 @@ def _pct(x: float) -> str:
     return f"{x:.2f}"
 
 
+def _counted(counts: dict[str, Any]) -> str:
+    """How a derivation counted towards the finding (expert/evidence.py)."""
+    family = counts.get("family", "").replace("_", " ")
+    if counts["status"] == "same_grounds":
+        text = f"no: rests on the same answers as {counts['instead']}, which counted instead"
+    elif counts["status"] == "subsumed":
+        text = (f"no: another view of the {family} pattern already stands at the certainty the "
+                "pattern can give this muscle")
+    elif family:
+        text = f"yes, as one view of the {family} pattern"
+    else:
+        text = "yes"
+    if "discounted_to" in counts:
+        text += (f" (a symptom alone: discounted to {_pct(counts['discounted_to'])})")
+    return text
+
+
 def _tree(d: dict[str, Any], depth: int, number: str, lines: list[str]) -> None:
     pad = "   " * depth
     if "answer" in d:
@@ -44,12 +61,14 @@ def _tree(d: dict[str, Any], depth: int, number: str, lines: list[str]) -> None:
                      f"{_pct(d['certainty'])}")
         extras = []
         if d.get("editions"):
-            agreed = "agreed" if len(d["editions"]) > 1 else "one edition only"
+            agreed = "agreed" if d.get("agreed", True) else "not agreed: weighs less"
             extras.append(f"editions {', '.join(d['editions'])} ({agreed})")
         if d.get("via"):
             extras.append(f"through the group {', '.join(d['via'])}")
         if extras:
             lines.append(f"{pad}   " + "; ".join(extras).capitalize())
+        if d.get("counts"):
+            lines.append(f"{pad}   Counted: {_counted(d['counts'])}")
         lines.append(f"{pad}   Why: {d['rationale']}")
         for link in d.get("anatomy", []):
             lines.append(f"{pad}   Anatomy: {link['text']}.")

@@ -86,6 +86,17 @@ def _trigger(needs: tuple[Need, ...]) -> int:
     raise ValueError("a rule needs an observation or sign premise to set it off")
 
 
+def agreed(kb: KnowledgeBase, rule: InferenceRule, editions: set[str] | tuple[str, ...]) -> bool:
+    """domain.md §0.2: muscles that both the long CES lists and CPT 7 name weigh more. Where the
+    rule cites every edition of ``agreement_editions``, a muscle needs them all; elsewhere any
+    two editions. A rule without edition tags is not weighed by editions."""
+    cited = {e for c in rule.conclude if isinstance(c, MuscleConclusion) for e in c.editions}
+    required = set(kb.meta.inference.agreement_editions) & cited
+    if not editions:
+        return True
+    return required <= set(editions) if len(required) >= 2 else len(editions) >= 2
+
+
 def _muscle_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
     params = kb.meta.inference
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -103,18 +114,12 @@ def _muscle_targets(kb: KnowledgeBase, rule: InferenceRule) -> list[Target]:
                 slot["named"] = True
             if CONFIDENCE_ORDER.index(confidence) > CONFIDENCE_ORDER.index(slot["confidence"]):
                 slot["confidence"] = confidence
-    # domain.md §0.2: muscles that both the long CES lists and CPT 7 name weigh more. Where the
-    # rule cites both (agreement_editions), a muscle needs both; elsewhere any two editions.
-    cited = {e for c in rule.conclude if isinstance(c, MuscleConclusion) for e in c.editions}
-    required = set(params.agreement_editions) & cited
     targets = []
     for (leaf, state, side), slot in merged.items():
         certainty = params.confidence[slot["confidence"]]
         if rule.evidence:
             certainty *= params.evidence[rule.evidence]
-        editions = slot["editions"]
-        agreed = required <= editions if len(required) >= 2 else len(editions) >= 2
-        if editions and not agreed:
+        if not agreed(kb, rule, slot["editions"]):
             certainty *= params.single_edition_factor
         targets.append(Target("muscle", leaf, state, side, certainty,
                               tuple(sorted(slot["editions"])), tuple(sorted(slot["via"])),
