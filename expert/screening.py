@@ -35,11 +35,11 @@ if TYPE_CHECKING:
 SCREEN_CATEGORY = "red_flag"  # the question category of the safety screen
 AGE = "age"  # the open item that asks for the subject's age
 AGE_QUESTION = "How old is the person (in whole years)?"
-AGE_HOW = "add `age: N` (whole years) to the subject block"
+AGE_HOW = 'add "age: N" (whole years) to the subject block'
 WITHHELD = ("Safety screen incomplete: the corrective programme is withheld until the safety "
             "questions below are answered, because any of them could mean that a clinician should "
             "look first. Answer each one in the case file (or, if every safety question was asked "
-            "and answered no, add `red_flags: none`).")
+            "and answered no, add \"red_flags: none\").")
 
 Truth = bool | None  # true, false, or undecided
 
@@ -136,7 +136,7 @@ def _how(kb: KnowledgeBase, oid: str) -> str:
     if oid == AGE:
         return AGE_HOW
     other = "left, right or both" if kb.questions[oid].sided else "yes"
-    return f"add `{oid}: no` (or {other}) under answers"
+    return f'add "{oid}: no" (or {other}) under answers'
 
 
 def open_questions(kb: KnowledgeBase, answers: Mapping[str, Answer], age: int | None,

@@ -17,6 +17,7 @@ from expert.findings import Outcome
 from expert.inference.reasoner import Reasoner
 from expert.knowledge import KnowledgeBase
 from expert.program import Program, build_program
+from expert.screening import screen_status
 
 from .conftest import CASES
 
@@ -119,8 +120,8 @@ def test_every_shipped_case_gets_a_safe_complete_programme(name: str, library: d
                                                            real_kb: KnowledgeBase) -> None:
     case = library[name]
     outcome, p = run(real_kb, real, case)
-    if outcome.referral is not None:
-        assert p is None
+    if outcome.referral is not None or not screen_status(real_kb, case).complete:
+        assert p is None  # a referral, or safety questions left open: no programme
         return
     assert p is not None
     assert_safe(real_kb, case, outcome, p)
@@ -128,6 +129,20 @@ def test_every_shipped_case_gets_a_safe_complete_programme(name: str, library: d
     if outcome.findings:
         assert p.items and p.schedule is not None
         assert phase_items(p, "integrate"), "a programme always ends with integration"
+
+
+def test_some_library_cases_leave_the_screen_open_and_get_no_programme(
+        library: dict[str, Case], real: Reasoner, real_kb: KnowledgeBase) -> None:
+    unscreened = [n for n, c in library.items() if not screen_status(real_kb, c).complete
+                  and real.evaluate(c).referral is None]
+    assert len(unscreened) >= 2
+    for name in unscreened:
+        assert run(real_kb, real, library[name])[1] is None, name
+    # the seed A answers with the screen open: the same findings, no programme
+    open_a, screened_a = (library["screen_open_low_back_pain_apt.yaml"],
+                          library["seed_a_low_back_pain_apt.yaml"])
+    assert real.evaluate(open_a).findings == real.evaluate(screened_a).findings
+    assert run(real_kb, real, screened_a)[1] is not None
 
 
 def test_referral_cases_have_no_programme(library: dict[str, Case], real: Reasoner,
@@ -291,7 +306,8 @@ def test_random_cases_never_produce_an_unsafe_item(data: st.DataObject, real: Re
     if equipment is not None:
         subject["equipment"] = equipment
     subject["age"] = data.draw(st.integers(20, 55) | st.integers(56, 90))
-    case = parse_case({"id": "random", "subject": subject, "answers": answers}, "test", real_kb)
+    case = parse_case({"id": "random", "subject": subject, "red_flags": "none",
+                       "answers": answers}, "test", real_kb)
     outcome, p = run(real_kb, real, case)
     if outcome.referral is not None:
         assert p is None

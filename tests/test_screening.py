@@ -129,11 +129,11 @@ def test_open_questions_say_how_to_answer_them(skb: KnowledgeBase) -> None:
                                          "upper_back": "no", "pain_new": "yes"})).to_data()
     assert data["complete"] is False and data["red_flags_none"] is False
     assert data["open"] == [{"id": "age", "question": "How old is the person (in whole years)?",
-                             "how": "add `age: N` (whole years) to the subject block"}]
+                             "how": 'add "age: N" (whole years) to the subject block'}]
     assert "withheld" in data["message"] and "red_flags: none" in data["message"]
     first = screen_status(skb, case(skb, {})).to_data()["open"][0]
     assert first == {"id": "numb", "question": "Any numbness in the saddle area?",
-                     "how": "add `numb: no` (or yes) under answers"}
+                     "how": 'add "numb: no" (or yes) under answers'}
 
 
 def test_the_open_list_does_not_depend_on_the_order_of_answers(skb: KnowledgeBase) -> None:
