@@ -30,12 +30,12 @@ def check(ctx: click.Context) -> None:
         say(f"{len(problems)} problem(s) in the knowledge base at {root}")
         ctx.exit(1)
     assert base is not None
-    click.echo(
+    say(
         f"knowledge base {base.version} at {root}: {len(base.muscles)} muscles, "
         f"{len(base.groups)} groups, {len(base.relations)} relations, "
         f"{len(base.questions)} questions, {len(base.signs)} inferred signs, "
         f"{len(base.rules)} rules, {len(base.red_flags)} red flags, "
-        f"{len(base.exercises)} exercises, {len(base.sources)} sources: no problems")
+        f"{len(base.exercises)} exercises, {len(base.sources)} sources: no problems", err=False)
 
 
 @kb.command()
@@ -54,7 +54,7 @@ def questions(ctx: click.Context, category: str | None) -> None:
         if category and q.category != category:
             continue
         sided = "sided" if q.sided else "     "
-        click.echo(f"{q.id:42} {q.category:17} {sided}  {q.person}")
+        say(f"{q.id:42} {q.category:17} {sided}  {q.person}", err=False)
 
 
 @kb.command()
