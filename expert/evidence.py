@@ -9,7 +9,9 @@ contributions, one per rule firing (or the answer itself, for a sign observed di
    about which muscle is involved).
 2. One observation is one piece of evidence: contributions that rest on a common answer (forward
    head posture read as upper crossed syndrome *and* as the head-forward compensation), and
-   alternative derivations of one rule (MYCIN's OR), count once, by the strongest of them.
+   alternative derivations of one rule (MYCIN's OR), count once, by the strongest of them. So do
+   links that a single edition alone makes (the CES long lists put the latissimus dorsi in both
+   crossed syndromes): one source repeating itself is not independent evidence.
 3. Pieces of one evidence family read one underlying pattern from different angles. Each is
    ``presence × link``: how surely the view shows the pattern, times how surely the pattern
    implicates the conclusion. Several views make the pattern surer, so they combine, but never
@@ -47,7 +49,8 @@ class Weight:
 
 
 def _pieces(items: list[Contribution]) -> list[list[Contribution]]:
-    """Contributions joined when they share an answer or a rule: one observation each."""
+    """Contributions joined when they share an answer, a rule or a lone edition: one piece of
+    evidence each."""
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -58,8 +61,12 @@ def _pieces(items: list[Contribution]) -> list[list[Contribution]]:
 
     seen: dict[str, int] = {}
     for i, c in enumerate(items):
-        keys = [f"answer:{g}" for g in c.grounds] + [f"rule:{c.rule}@{c.relation}"]
-        for key in keys if c.rule else keys[:-1] or [f"self:{i}"]:
+        keys = [f"answer:{g}" for g in c.grounds]
+        if c.rule:
+            keys.append(f"rule:{c.rule}@{c.relation}")
+        if len(c.editions) == 1:
+            keys.append(f"edition:{c.editions[0]}")
+        for key in keys:
             if key in seen:
                 parent[root(i)] = root(seen[key])
             else:

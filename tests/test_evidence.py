@@ -91,3 +91,16 @@ def test_a_member_reached_only_through_its_group_is_reported_as_the_group(
     assert ("hamstrings", ("hamstring_b",)) in shown
     assert ("hamstring_a", ()) in shown
     assert not any(f.muscle == "hamstring_b" for f in outcome.findings)
+
+
+def test_one_edition_repeating_itself_is_one_piece_of_evidence() -> None:
+    # the CES long lists put the latissimus dorsi in both crossed syndromes: two patterns seen
+    # on different answers, but the link to the muscle is one source's claim both times
+    lower = piece("pattern.lower", 0.48, grounds=("tilt",), target="latissimus_dorsi")
+    upper = piece("pattern.upper", 0.48, grounds=("forward_head",), target="latissimus_dorsi")
+    lone = [Contribution(c.target, c.side, c.rule, c.certainty, c.premises, c.state,
+                         ("ces1",), grounds=c.grounds) for c in (lower, upper)]
+    assert strength(lone) == 0.48
+    agreed = [Contribution(c.target, c.side, c.rule, c.certainty, c.premises, c.state,
+                           ("ces1", "cpt7"), grounds=c.grounds) for c in (lower, upper)]
+    assert strength(agreed) == 0.48 + 0.48 - 0.48 * 0.48
