@@ -26,6 +26,7 @@ from expert.consultation.session import Session
 from expert.expectations import misses
 from expert.inference.reasoner import Reasoner
 from expert.knowledge import KnowledgeBase
+from expert.screening import screen_status
 
 from .conftest import CASES, FIXTURE_KB
 from .test_consult_units import build_checklist_kb
@@ -94,7 +95,7 @@ def test_seed_scenarios_end_to_end(real_kb: KnowledgeBase, real: Reasoner, tmp_p
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Safety screen" in out and "Consultation complete." in out
-    assert "Probable findings" in out and "←" in out  # findings with one-line reasons
+    assert "Key findings" in out and "Strongest reason" in out  # findings with their reasons
     assert f"Saved {case_path}" in out and "\x1b[" not in out
     # the saved case meets the seed's expectations, and `imbalance run` reads it
     case = load_case(case_path, real_kb)
@@ -109,9 +110,12 @@ def test_seed_scenarios_end_to_end(real_kb: KnowledgeBase, real: Reasoner, tmp_p
         [(f["muscle"], f["state"], f["side"], f["certainty"]) for f in consulted["findings"]]
     assert data["program"] == consulted["program"]
     assert data["referral"] is None
-    # checklists: a no to the screen's checklists answers every red flag no, in the case file too
+    # checklists: a no to the screen's checklists answers the red flags no, in the case file
+    # too, and the screen is complete: red_flags: none, and a programme
     flags = [q for q, r in real_kb.questions.items() if r.category == "red_flag"]
-    assert all(case.answers[q].value == "no" for q in flags)
+    assert all(case.answers[q].value == "no" for q in flags if q in case.answers)
+    assert case.red_flags == "none" and "red_flags: none" in case_path.read_text()
+    assert screen_status(real_kb, case).complete and data["program"] is not None
     assert "Back and legs: Do any of these apply to you?" in out
     assert len(typed) <= 15  # was 48 (seed A) and 47 (seed B), every question one by one
     if data["program"] is not None:  # conditions that adapt the programme come last
@@ -155,11 +159,11 @@ def test_the_real_screen_comes_first_and_any_yes_refers(tmp_path: Path) -> None:
     assert "REFERRAL (EMERGENCY)" in out and "Symptoms" not in out
     # a number picked in a checklist is a yes to that red flag
     result = consult("--session", str(tmp_path / "t.json"), kb=None,
-                     input=lines("n", "n", "3", "n", ""))
+                     input=lines("n", "n", "n", "3", "n", ""))
     assert "REFERRAL (REFER)" in result.output and "Symptoms" not in result.output
     answers = json.loads((tmp_path / "t.json").read_text())["answers"]
-    assert answers[2]["checklist"] == "general_health" and answers[2]["value"] == "picked"
-    assert answers[3] == {"question": "unexplained_weight_loss", "value": "yes",
+    assert answers[3]["checklist"] == "general_health" and answers[3]["value"] == "picked"
+    assert answers[4] == {"question": "unexplained_weight_loss", "value": "yes",
                           "picked": "general_health"}
 
 
@@ -406,7 +410,8 @@ def test_the_equipment_answer_changes_the_programme(real_kb: KnowledgeBase, tmp_
     record = real_kb.equipment_question
     assert record is not None
     # the wording and the plain-word names come from facts/equipment.yaml
-    assert f" 12. {record.person}" in out  # 9 typed lines, 12 answers (picks count)
+    number = len(json.loads(session.read_text())["answers"])  # picks count as answers
+    assert f" {number}. {record.person}" in out
     assert out.index("Health conditions") < out.index(record.person) < \
         out.index("Consultation complete.")
     for n, piece in enumerate(real_kb.equipment.values(), 1):
@@ -426,7 +431,8 @@ def test_the_equipment_answer_changes_the_programme(real_kb: KnowledgeBase, tmp_
         assert "foam_roller" in _uses(consulted)
         return
     assert case.subject.equipment == equipment
-    assert f"subject: {{age: 38, equipment: [{', '.join(equipment)}]}}" in case_path.read_text()
+    # the age is not asked: the back pain is not new, so the age rule cannot apply
+    assert f"subject: {{equipment: [{', '.join(equipment)}]}}" in case_path.read_text()
     assert consulted["equipment"] == {"available": equipment, "assumed": False}
     assert _uses(consulted) <= set(equipment)
     if not equipment:  # body weight only: no foam-roller (or any equipment) items
@@ -443,7 +449,7 @@ def test_the_equipment_is_not_asked_after_a_referral_or_with_nothing_found(
     record = real_kb.equipment_question
     assert record is not None
     nothing = consult("--session", str(tmp_path / "a.json"), kb=None,
-                      input=lines(*["n"] * 7, "n", ""))
+                      input=lines(*["n"] * 8, "n", ""))
     assert nothing.exit_code == 0 and "Consultation complete." in nothing.output
     assert "No probable" in nothing.output or "nothing to correct" in nothing.output
     assert record.person not in nothing.output
@@ -461,11 +467,11 @@ def test_why_review_change_and_back_at_the_equipment(real_kb: KnowledgeBase,
     session, case_path = tmp_path / "s.json", tmp_path / "case.yaml"
     result = consult("--session", str(session), kb=None, input=lines(
         *typed[:-1],
-        "why", "help", "yes", "9",           # 12 the equipment: why, help, bad answers
+        "why", "help", "yes", "9",           # 13 the equipment: why, help, bad answers
         "back", "n",                          # back to the health conditions, no again
-        "2",                                  # 12 the equipment: a massage ball only
+        "2",                                  # 13 the equipment: a massage ball only
         "n",                                  # no case file (yet)
-        "review", "change 12", "none",        # body weight only after all
+        "review", "change 13", "none",        # body weight only after all
         "y", str(case_path), ""))             # save it; finish
     assert result.exit_code == 0, result.output
     out = result.output
@@ -476,12 +482,12 @@ def test_why_review_change_and_back_at_the_equipment(real_kb: KnowledgeBase,
     assert "With that kit, the programme so far uses:" in out and "  • foam roller: " in out
     assert " ".join(record.help.split())[:50] in " ".join(out.split())  # help, from the data
     assert "'yes' is not an answer here" in out and "there is no item 9" in out
-    assert out.count(" 11. Health conditions: Do any of these apply to you?\n") == 2  # back
-    assert " 12. Equipment — massage ball" in out  # review
+    assert out.count(" 12. Health conditions: Do any of these apply to you?\n") == 2  # back
+    assert " 13. Equipment — massage ball" in out  # review
     assert "Changed to none (body weight only); everything is worked out again." in out
     assert out.count("Consultation complete.") == 2
     answers = json.loads(session.read_text())["answers"]
-    assert answers[-1] == {"subject": "equipment", "value": "none"} and len(answers) == 12
+    assert answers[-1] == {"subject": "equipment", "value": "none"} and len(answers) == 13
     case = load_case(case_path, real_kb)
     assert case.subject.equipment == [] and "equipment" in case.subject.model_fields_set
     consulted = Consultant(real_kb, Session.load(session)).report()["program"]

@@ -329,7 +329,7 @@ def build_checklist_kb(root: Path) -> Path:
     shutil.copytree(FIXTURE_KB, root)
     questions = root / "facts" / "questions.yaml"
     text = questions.read_text().replace("    checklist:\n      id: conditions",
-                                         "    checklist: &conditions\n      id: conditions")
+                                         "    checklist: &conditions\n      id: conditions", 1)
     for habit in ("sitting", "carry"):
         head = f"  - id: {habit}\n"
         start = text.index(head)

@@ -1,16 +1,28 @@
 """The consultation written as a case file (docs/case-files.md) that ``imbalance run`` and
 ``imbalance batch`` read: the answers in the order they were given, the age and the equipment
-at hand if given (``equipment: []`` is body weight only)."""
+at hand if given (``equipment: []`` is body weight only), and ``red_flags: none`` when the safety
+screen was completed without a red flag. The name says the format: ``.yaml`` or ``.yml`` YAML
+(with a comment saying where it comes from), ``.json`` JSON; the session's own file is refused.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 from ..case import load_case
 from ..output import write_atomic
+from ..screening import screen_status
 from .consultant import Consultant
 from .session import now
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+class CaseFileError(ValueError):
+    """A name the case file cannot be written under; the message says what to do."""
 
 
 def default_path(consultant: Consultant) -> Path:
@@ -21,44 +33,94 @@ def default_path(consultant: Consultant) -> Path:
     return session.path.with_suffix(".yaml")
 
 
-def case_text(consultant: Consultant) -> str:
+def check_path(consultant: Consultant, path: Path) -> str:
+    """The format a case file named ``path`` is written in; CaseFileError for the session's
+    own file or a name that says no case-file format."""
+    if _same_file(path, consultant.session.path):
+        raise CaseFileError(f"{path} is this consultation's session file: saving the case there "
+                            "would destroy the session; choose another name (such as "
+                            f"{consultant.session.path.with_suffix('.yaml').name})")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise CaseFileError(f"{path}: a case file is YAML or JSON; end the name in .yaml (or "
+                            ".yml) or .json")
+    return fmt
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def case_data(consultant: Consultant) -> dict[str, Any]:
+    """The case file's content, in the order it is written."""
     session = consultant.session
     case = consultant.case()
+    data: dict[str, Any] = {
+        "id": case.id,
+        "title": f"Consultation ({session.mode} mode) of {session.started[:10]}",
+        "reference": f"imbalance consult session {session.path.name}",
+    }
+    subject: dict[str, Any] = {}
+    if case.subject.age is not None:
+        subject["age"] = case.subject.age
+    if "equipment" in case.subject.model_fields_set:
+        subject["equipment"] = list(case.subject.equipment)
+    if subject:
+        data["subject"] = subject
+    if consultant.outcome().referral is None and screen_status(consultant.kb, case).complete:
+        data["red_flags"] = "none"  # every safety question that could refer was answered no
+    data["answers"] = {
+        key: answer.value if answer.certainty == 1.0 else
+        {"value": answer.value, "certainty": answer.certainty}
+        for key, answer in case.answers.items()}
+    return data
+
+
+def case_text(consultant: Consultant, fmt: str = "yaml") -> str:
+    data = case_data(consultant)
+    if fmt == "json":
+        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    session = consultant.session
     lines = [
         f"# Written by imbalance consult ({session.mode} mode) on {now()} from "
         f"{session.path.name}.",
         "# Evaluate it with: imbalance run FILE",
-        f"id: {case.id}",
-        f"title: {json.dumps(f'Consultation ({session.mode} mode) of {session.started[:10]}')}",
-        f"reference: {json.dumps(f'imbalance consult session {session.path.name}')}",
+        f"id: {data['id']}",
+        f"title: {json.dumps(data['title'])}",
+        f"reference: {json.dumps(data['reference'], ensure_ascii=False)}",
     ]
-    subject = []
-    if case.subject.age is not None:
-        subject.append(f"age: {case.subject.age}")
-    if "equipment" in case.subject.model_fields_set:
-        subject.append(f"equipment: [{', '.join(case.subject.equipment)}]")
+    subject = data.get("subject", {})
     if subject:
-        lines.append(f"subject: {{{', '.join(subject)}}}")
-    if not case.answers:
+        parts = [f"age: {subject['age']}"] if "age" in subject else []
+        if "equipment" in subject:
+            parts.append(f"equipment: [{', '.join(subject['equipment'])}]")
+        lines.append(f"subject: {{{', '.join(parts)}}}")
+    if "red_flags" in data:
+        lines.append("red_flags: none   # the safety screen was completed: no red flag")
+    if not data["answers"]:
         lines.append("answers: {}")
     else:
         lines.append("answers:")
-        for key, answer in case.answers.items():
-            value = (answer.value if answer.certainty == 1.0 else
-                     f"{{value: {answer.value}, certainty: {answer.certainty:g}}}")
+        for key, value in data["answers"].items():
+            if isinstance(value, dict):
+                value = f"{{value: {value['value']}, certainty: {value['certainty']:g}}}"
             lines.append(f"  {key}: {value}")
     return "\n".join(lines) + "\n"
 
 
 def save_case(consultant: Consultant, path: Path) -> Path:
-    """Write the case file atomically, check that it reads back as the same case, and remember
-    it in the session."""
-    write_atomic(path, case_text(consultant))
+    """Write the case file atomically in the format its name says, check that it reads back as
+    the same case, and remember it in the session. CaseFileError for a name it cannot take."""
+    fmt = check_path(consultant, path)
+    write_atomic(path, case_text(consultant, fmt))
     written, case = load_case(path, consultant.kb), consultant.case()
     same = (written.answers == case.answers and written.subject == case.subject
             and written.subject.model_fields_set == case.subject.model_fields_set)
     if not same:  # pragma: no cover - a bug if it happens
         raise RuntimeError(f"{path} does not read back as the consultation's answers")
     consultant.session.case_file = str(path)
-    consultant.session.save()
+    consultant.save()
     return path

@@ -18,6 +18,7 @@ kit).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from ..findings import Outcome
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..problems import InputError
+from ..screening import AGE as SCREEN_AGE
+from ..screening import open_questions
 from .agenda import Agenda
 from .answers import SIDES, Reply
 from .impact import noticeable
@@ -58,8 +61,17 @@ def addresses(program: dict[str, Any] | None) -> bool:
         r.get("kind") == "equipment" for r in program.get("removed", []))
 
 
+CASE_ID_LENGTH = 200  # the longest case id a case file takes (expert/case.py)
+
+
 def case_id(session: Session) -> str:
+    """A valid case id from the session's file name, whatever it is: characters a case id
+    cannot hold become ``_``, and a long name is cut, with a short hash of the whole name that
+    keeps different long names apart."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", session.path.stem).strip("._-")
+    if len(stem) > CASE_ID_LENGTH:
+        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
+        stem = f"{stem[:CASE_ID_LENGTH - 9].rstrip('._-')}_{digest}"
     return stem or "consultation"
 
 
@@ -77,6 +89,7 @@ class Consultant:
         self.questionnaire = Questionnaire(kb, session.mode)
         self._check(session)
         self._cache: dict[str, Any] = {}
+        self.save_error: OSError | None = None
 
     def _check(self, session: Session) -> None:
         checklists = {i.key for i in session.items if i.is_checklist}
@@ -114,6 +127,18 @@ class Consultant:
             if item.value in SIDES and not question.sided:
                 raise SessionError(f"{session.path}: answers {item.key} with a side, but it has "
                                    "none")
+
+    # -- the session file -------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save the session; when its file cannot be written the answers stay in memory and
+        ``save_error`` says why (the dialogue offers another file). True when saved."""
+        try:
+            self.session.save()
+        except OSError as exc:
+            self.save_error = exc
+            return False
+        self.save_error = None
+        return True
 
     # -- derived state (cached until the answers change) ------------------------------------
     def _changed(self) -> None:
@@ -186,11 +211,22 @@ class Consultant:
         if "open" not in self._cache:
             answered = self.session.answered()
             implied = self.session.implied()
+            skipped = self.skipped_categories()
             self._cache["open"] = {k for k, t in self.questionnaire.topics.items()
                                    if not t.is_checklist and k not in answered
-                                   and k not in implied}
+                                   and k not in implied and t.category not in skipped}
         keys: set[str] = self._cache["open"]
         return keys
+
+    def skipped_categories(self) -> set[str]:
+        """The assessments a yes has ruled out (``skips``: no single-leg squat with a fall
+        risk); their questions are not asked."""
+        out: set[str] = set()
+        for item in self.session.items:
+            topic = self.questionnaire.topics.get(item.key)
+            if topic is not None and topic.skips and Reply(item.value, item.certainty).positive:
+                out.update(topic.skips)
+        return out
 
     def listed(self, key: str) -> tuple[str, ...]:
         """The questions a checklist lists now: those of the mode that are open and can still
@@ -229,7 +265,7 @@ class Consultant:
         values = ("yes", *SIDES) if question is not None and question.sided else ("yes",)
         for value in values:
             answers = {k: a for k, a in case.answers.items() if k != key}
-            answers[key] = Answer(value=value)
+            answers[key] = Answer.model_validate({"value": value})
             after = self.reasoner.evaluate(case.model_copy(update={"answers": answers}))
             if noticeable(self.kb, before, after):
                 return True
@@ -269,7 +305,9 @@ class Consultant:
             return None
         snapshot = self.snapshot()
         opened = [self.questionnaire.topic(k) for k in self.open_keys()]
-        pairs = [(t, t.stratum == "programme" or snapshot.matters(t.key)) for t in opened]
+        screen = self.screen_open()
+        pairs = [(t, t.stratum == "programme" or t.key in screen or snapshot.matters(t.key)
+                  or (bool(t.skips) and self._gates(t))) for t in opened]
         answered = self.session.answered()
         pairs += [(t, True) for k, t in self.questionnaire.topics.items()
                   if t.is_checklist and k not in answered and len(self.listed(k)) >= MIN_ITEMS]
@@ -282,13 +320,26 @@ class Consultant:
                 pairs = [(t, m and not t.is_equipment) for t, m in pairs]
         return self.agenda.next(self.session.items, pairs, self.referral, programme)
 
+    def _gates(self, topic: Topic) -> bool:
+        """Is an assessment that a yes to ``topic`` would skip still to be asked?"""
+        snapshot = self.snapshot()
+        return any(snapshot.matters(k) for k in self.open_keys()
+                   if self.questionnaire.topic(k).category in topic.skips)
+
+    def screen_open(self) -> set[str]:
+        """The safety-screen questions (and the age) the answers so far leave open, as
+        ``imbalance run`` would list them (``expert.screening``): always asked."""
+        case = self.case()
+        return {AGE if q.id == SCREEN_AGE else q.id
+                for q in open_questions(self.kb, case.answers, case.subject.age)}
+
     def current(self) -> Prompt | None:
         """The question being asked, deciding (and saving) it if there is none yet."""
         session = self.session
         if not self._valid(session.pending):
             session.pending = self._decide()
             session.complete = session.pending is None
-            session.save()
+            self.save()
         if session.pending is None:
             return None
         topic = self.questionnaire.topic(session.pending.key)
@@ -305,7 +356,7 @@ class Consultant:
         if not self._valid(pending):
             self.session.pending = self._decide()
         self.session.complete = self.session.pending is None
-        self.session.save()
+        self.save()
 
     def answer(self, reply: Reply) -> None:
         """Record the answer to the pending question, decide the next one and save."""

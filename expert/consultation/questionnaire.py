@@ -15,6 +15,11 @@ belongs to a *stratum* by its category:
   when the knowledge base has it), asked only when that programme addresses a finding (see
   ``consultant``).
 
+A question whose yes ``skips`` assessments (``fall_risk``: no single-leg squat) is asked on its
+own in the survey, just before the first of those assessments in the mode (in a mode without
+them it stays where its category puts it); after a yes, the questions of the skipped categories
+are not asked (``consultant``).
+
 Within a group, questions keep their order in ``facts/questions.yaml``.
 
 *Checklists.* A question may name a ``checklist`` (data: every red-flag and condition question
@@ -68,6 +73,7 @@ class Topic:
     checklist: str = ""  # a question: the key of the checklist it is in
     items: tuple[str, ...] = ()  # a checklist: its questions in this mode, in order
     title: str = ""  # a checklist: its title
+    skips: tuple[str, ...] = ()  # categories of the mode a yes to this question skips
 
     @property
     def is_age(self) -> bool:
@@ -117,6 +123,7 @@ class Questionnaire:
         self.kb, self.mode = kb, mode
         kinds = {c: i for i, c in enumerate(get_args(Category))}
         regions = {r: i for i, r in enumerate(kb.checkpoints)}
+        present = {q.category for q in kb.questions.values() if mode in q.modes}
         keyed = []
         for index, q in enumerate(kb.questions.values()):
             if mode not in q.modes:
@@ -133,8 +140,13 @@ class Questionnaire:
                 section = f"{_title(q.category)} · {_region_name(kb, q.region)}"
             text = q.person if mode == "self" else q.trainer
             group = checklist_key(q.checklist.id) if q.checklist is not None else ""
+            skipped = sorted((kinds.get(c, len(kinds)), c) for c in q.skips if c in present)
+            if skipped:  # asked on its own, just before the first assessment a yes skips
+                stratum, section, group = "survey", _title(skipped[0][1]), ""
+                order = (STRATA.index(stratum), skipped[0][0], -1, index)
             keyed.append((order, Topic(q.id, stratum, 0, q.category, q.region, q.sided, text,
-                                       q.help, q.instructions, section, group)))
+                                       q.help, q.instructions, section, group,
+                                       skips=tuple(c for _, c in skipped))))
         if asks_age(kb):
             keyed.append(((STRATA.index("follow_up"), 0, 0, 0),
                           Topic(AGE, "follow_up", 0, "subject", "general", False,

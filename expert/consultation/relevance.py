@@ -30,7 +30,12 @@ At the end of a consultation every premise is decided, so every question left ou
 checked this way: answering it yes would not have changed anything noticeable.
 
 The age is a follow-up: it matters when a rule that takes it as a premise has all its other
-premises holding *now* (asked right after, say, a yes to new back pain).
+premises holding *now* (asked right after, say, a yes to new back pain). So is a red-flag question
+that refers only together with another answer and does not adapt the programme (``pain_is_new``,
+which refers only with spinal pain): its red flags' other answer premises must hold *now*, so it is
+asked right after the answer that makes it count, not in the screen before it. A red-flag question
+that also adapts the programme (the history flags: a referral with spinal pain, a precaution
+without) is asked in the screen as soon as it can matter.
 """
 
 from __future__ import annotations
@@ -82,6 +87,14 @@ class Relevance:
             for t in rule.targets:
                 if t.kind == "sign":
                     self.concluders[t.id].append(rule)
+        # red-flag questions asked as follow-ups: every red flag they serve needs another answer,
+        # and their answer does not adapt the programme
+        gates = programme_gates(kb)
+        self.deferred = {
+            key for key, rules in self.by_answer.items()
+            if key not in gates and all(
+                r.stage == "red_flag" and any(n.kind == "answer" and key not in n.ids
+                                              for n in r.needs) for r in rules)}
 
     def snapshot(self, positives: dict[str, str | None], open_keys: set[str], age: int | None,
                  outcome: Outcome, probe: Callable[[str], bool] | None = None) -> Snapshot:
@@ -90,6 +103,16 @@ class Relevance:
         tells whether a yes to a question would change the outcome noticeably (evaluating the
         case again; see the module's docstring)."""
         return Snapshot(self, positives, open_keys, age, outcome, probe)
+
+
+def programme_gates(kb: KnowledgeBase) -> set[str]:
+    """The questions whose answer can change the programme (conditions, and the questions the
+    programme's restrictions name)."""
+    try:
+        from ..program.safety import gate_ids
+    except ImportError:  # pragma: no cover - older programme data
+        return {r.condition for r in kb.restrictions.values() if r.condition is not None}
+    return set(gate_ids(kb))
 
 
 def satisfied_by(need: Need, key: str) -> bool:
@@ -157,11 +180,14 @@ class Snapshot:
 
     def others_hold(self, rule: Compiled, key: str, now: bool = False) -> bool:
         """Do the premises of ``rule`` other than the one a yes to ``key`` meets hold (now),
-        or can they still hold?"""
+        or can they still hold? (For a follow-up red-flag question, its other answer premises
+        must hold now.)"""
+        answers_now = rule.stage == "red_flag" and key in self.rel.deferred
         for need in rule.needs:
             if satisfied_by(need, key):
                 continue
-            if not (self.holds(need) if now else self.can_hold(need)):
+            strict = now or (answers_now and need.kind != "age")
+            if not (self.holds(need) if strict else self.can_hold(need)):
                 return False
         return True
 
