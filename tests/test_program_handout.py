@@ -109,12 +109,14 @@ def test_a_referral_has_no_programme_only_the_referral() -> None:
 def test_text_output_shows_findings_then_the_programme(tmp_path: Path) -> None:
     invoke("run", SEED_B, "--out", str(tmp_path / "report.txt"))
     out = (tmp_path / "report.txt").read_text(encoding="utf-8")
-    findings, programme, disclaimer = (out.index("Probable findings"),
+    findings, programme, disclaimer = (out.index("Key findings"),
                                        out.index("Corrective programme"),
                                        out.index("not a diagnosis"))
-    assert findings < programme
-    assert "Levator scapulae stretch" in out and "Scapular pull-down (band)" in out
-    assert "Left out:" in out and "Thoracic spine roll" in out   # no foam roller
+    assert findings < out.index("Possible findings") < programme < out.index("Core: ")
+    # the levator scapulae is only a possible finding: listed, but given no stretch
+    assert "Levator scapulae:" in out and "Levator scapulae stretch" not in out
+    assert "Scapular pull-down" in out
+    assert "(instead of" in out and "Thoracic spine roll" in out   # no foam roller
     assert programme < disclaimer
 
 
@@ -126,14 +128,16 @@ def test_html_handout_is_valid_and_holds_every_item(case: str, tmp_path: Path) -
     page = out.read_text(encoding="utf-8")
     p = parse(page)
     program = report(case)["program"]
-    expected = [(ph["phase"], i["exercise"]) for ph in program["phases"] for i in ph["items"]]
-    assert p.rows == expected
+    rows = [(ph["phase"], i) for ph in program["phases"] for i in ph["items"]]
+    # the core's rows, then the extras', each in session order
+    assert p.rows == ([(ph, i["exercise"]) for ph, i in rows if i["core"]]
+                      + [(ph, i["exercise"]) for ph, i in rows if not i["core"]])
     text = " ".join(p.text)
     for ph in program["phases"]:
         for item in ph["items"]:
             assert item["name"] in text and item["dose"]["text"] in text
-    for finding in report(case)["findings"]:
-        assert finding["name"] in text and finding["reason"] in text
+    for finding in report(case)["findings"]:   # possible findings are listed without reasons
+        assert finding["name"] in text and (finding["reason"] in text or not finding["key"])
     assert program["disclaimer"] in text
     assert [f.name for f in tmp_path.iterdir()] == ["handout.html"]   # written atomically
 
@@ -143,7 +147,7 @@ def test_markdown_handout_lists_findings_items_and_dated_schedule() -> None:
     assert result.exit_code == 0
     md = result.output
     assert md.startswith("# Corrective exercise programme")
-    assert "| Phase | Exercise | Side | Dose | How | Works |" in md
+    assert "| Phase | Exercise | Side | Dose | Min | How | Works |" in md
     program = report(SEED_A, "--start", "2025-03-03")["program"]
     for ph in program["phases"]:
         for item in ph["items"]:

@@ -24,10 +24,27 @@ from .judgement import LEVELS, SEVERITY, WORST, ratios
 BINS = 10  # certainty bins of width 0.1
 LOW, HIGH = 0.5, 0.7  # "low" findings are below 0.5 certain, "high" ones at least 0.7
 VERDICTS = ("correct", "missed", "under_triage", "over_referral")
+FOCUS = ("findings", "key", "core")  # per-case counts whose median and maximum are reported
 
 
 def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
+
+
+def _median(histogram: Counter[int]) -> float | None:
+    """The median of the values a histogram (value -> how many times) counts."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    wanted = ((total - 1) // 2, total // 2)   # the middle one, or the middle two
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        found += [value for index in wanted[len(found):] if index < seen]
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
 
 
 class Scoreboard:
@@ -44,6 +61,8 @@ class Scoreboard:
         self.worst: Counter[str] = Counter()
         self.referred: Counter[str] = Counter()
         self.screen_open: Counter[str] = Counter()  # open safety question -> cases
+        # per case without a referral: how many findings, key findings, core exercises -> cases
+        self.focus = {k: Counter[int]() for k in FOCUS}
         self.muscles: dict[tuple[str, str], Counter[str]] = {}
         self.bins = [Counter[str]() for _ in range(BINS)]
         self.rules: Counter[str] = Counter()
@@ -72,6 +91,8 @@ class Scoreboard:
         elif record.get("screen") and not record["screen"]["complete"]:
             counts["screen_open"] += 1  # the programme is withheld
             self.screen_open.update(record["screen"]["open"])
+        if not record["referral"]:
+            self._count_focus(record)
         self.rules.update(record["rules_fired"])
         evaluation = record["evaluation"]
         if evaluation is None:
@@ -105,6 +126,19 @@ class Scoreboard:
         if not evaluation["passed"]:
             self._disagree(record, evaluation, index)
 
+    def _count_focus(self, record: dict[str, Any]) -> None:
+        findings = record["findings"]
+        self.focus["findings"][len(findings)] += 1
+        self.focus["key"][sum(1 for f in findings if f.get("key"))] += 1
+        core = (record.get("program") or {}).get("core")
+        if core is not None:
+            self.focus["core"][core] += 1
+
+    def _focus(self) -> dict[str, Any]:
+        return {k: {"cases": sum(h.values()), "total": sum(n * c for n, c in h.items()),
+                    "median": _median(h), "max": max(h, default=None)}
+                for k, h in self.focus.items()}
+
     def _disagree(self, record: dict[str, Any], evaluation: dict[str, Any], index: int) -> None:
         worst = evaluation["worst"] or "missed_finding"
         self.worst[worst] += 1
@@ -133,6 +167,7 @@ class Scoreboard:
                        "questions": [{"id": q, "cases": n} for q, n in
                                      sorted(self.screen_open.items(),
                                             key=lambda kv: (-kv[1], kv[0]))]},
+            "focus": self._focus(),
             "states": {s: self._state(s) for s in STATES},
             "sides": {"checked": self.sides["checked"], "right": self.sides["right"],
                       "accuracy": _ratio(self.sides["right"], self.sides["checked"])},

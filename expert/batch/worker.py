@@ -155,7 +155,7 @@ def _program(case: Case, kb: KnowledgeBase, outcome: Outcome, record: dict[str, 
 
 def _finding(f: dict[str, Any], expected: bool | None) -> dict[str, Any]:
     out = {"muscle": f["muscle"], "name": f["name"], "state": f["state"], "side": f["side"],
-           "certainty": f["certainty"], "conflict": f["conflict"],
+           "certainty": f["certainty"], "key": f["key"], "conflict": f["conflict"],
            "inferred": bool(f.get("inferred", False)), "expected": expected,
            "reason": f["reason"]}
     if "members" in f:
@@ -190,6 +190,10 @@ def program_summary(program: Any) -> dict[str, Any] | None:
     if isinstance(program, dict):  # what the programme had to leave out, when it says so
         summary |= {k: len(program[k]) for k in ("removed", "not_addressed")
                     if isinstance(program.get(k), list)}
+        core = program.get("core")
+        if isinstance(core, dict):  # the core, the extras and the core's typical minutes
+            summary |= {"core": core.get("items"), "extras": core.get("extras"),
+                        "core_minutes": program.get("core_minutes")}
     return summary
 
 

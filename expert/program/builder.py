@@ -110,7 +110,11 @@ class _Builder:
         picked = self.selector.select(phase, wanted)
         items = tuple(self.item(c, phase) for c in picked.chosen)
         for c in picked.chosen:
-            answers = self.needs.scored(c.covers)
+            # the core's priority weighs the findings an item answers; a sign-only item (the
+            # thoracic roll for shoulder elevation) answers none, and integration answers the
+            # signs and checkpoints it integrates
+            kinds = ("sign", "checkpoint") if phase == "integrate" else ("muscle",)
+            answers = self.needs.scored(k for k in c.covers if k[0] in kinds)
             for k in c.covers:
                 if k[0] == "checkpoint":
                     answers[k[1]] = max(answers.get(k[1], 0.0), wanted[k])
