@@ -25,9 +25,12 @@ class OutputError(OSError):
     """An output that cannot or must not be written, said for the person: the path they gave,
     what is wrong and how to fix it."""
 
-    def __init__(self, path: Path | str, message: str, hint: str = "") -> None:
-        super().__init__(f"{path}: {message}" + (f" ({hint})" if hint else ""))
+    def __init__(self, path: Path | str, message: str, hint: str = "",
+                 number: int | None = None) -> None:
+        reason = message + (f" ({hint})" if hint else "")
+        super().__init__(f"{path}: {reason}")
         self.path, self.message, self.hint = str(path), message, hint
+        self.errno, self.strerror, self.filename = number, reason, str(path)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -100,6 +103,12 @@ def failure(path: Path | str, exc: OSError) -> OutputError:
     """What an operating-system error means for the person writing ``path``."""
     if isinstance(exc, OutputError):
         return exc
+    error = _failure(path, exc)
+    error.errno = exc.errno
+    return error
+
+
+def _failure(path: Path | str, exc: OSError) -> OutputError:
     folder = os.path.dirname(os.path.abspath(path))
     number = exc.errno
     if number == errno.ENOENT:
