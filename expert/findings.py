@@ -138,8 +138,8 @@ def _expansion_group(kb: KnowledgeBase, f: Finding) -> str | None:
     """The group a finding stands for when every rule behind it named a group, never the muscle
     itself: the largest such group (a rule about the core is not evidence about the diaphragm
     as such)."""
-    if f.inferred or not f.support or not all(c.grouped for c in f.support):
-        return None
+    if f.inferred or f.members or not f.support or not all(c.grouped for c in f.support):
+        return None  # (a finding already folded into a group stays that group)
     named = {g for c in f.support for g in c.via}
     return min(named, key=lambda g: (-len(kb.expand(g)), g), default=None)
 
