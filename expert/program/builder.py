@@ -221,13 +221,20 @@ class _Builder:
                 plan, picks[phase] = self.phase(phase)
                 phases.append(plan)
         else:
-            phases = [PhasePlan(p, (), "No probable imbalance was found.") for p in PHASES]
+            none = ("No key finding." if self.outcome.findings
+                    else "No probable imbalance was found.")
+            phases = [PhasePlan(p, (), none) for p in PHASES]
         phases, core = self.focus(phases)
         items = [i for p in phases for i in p.items]
         techniques = list(dict.fromkeys((d.technique, d.variant) for i in items
                                         for d in (i.dose, *(o.dose for o in i.options))))
         notes = []
-        if self.needs.empty:
+        if self.needs.empty and self.outcome.findings:
+            notes.append("No finding is certain enough to be a key finding (certainty "
+                         f"{kb.meta.inference.key_threshold:g} or more), so there is nothing to "
+                         "correct yet: the possible findings get no exercises. Reassess, or add "
+                         "what an assessment shows.")
+        elif self.needs.empty:
             notes.append("No probable imbalance was found from these answers, so there is "
                          "nothing to correct.")
         if self.assumed:
