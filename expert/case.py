@@ -59,14 +59,19 @@ class Subject(BaseModel):
     sex: str | None = None
     equipment: list[Equipment] = []
     # whole weeks of pregnancy; refines the pregnancy condition (facts/safety.yaml refinements)
-    pregnancy_weeks: int | None = Field(default=None, ge=0, le=45, strict=True)
+    pregnancy_weeks: int | None = Field(
+        default=None, ge=0, le=45, strict=True,
+        description="Whole weeks of pregnancy (needs the answer pregnancy: yes). From 16 weeks, "
+                    "or when pregnancy is yes and the weeks are left out, nothing is done lying "
+                    "on the back or face down.")
     notes: str = ""
 
     @field_validator("pregnancy_weeks", mode="before")
     @classmethod
     def _whole_weeks(cls, value: Any) -> Any:
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError(f"{value!r} is not a number of weeks; give whole weeks of "
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 0 <= value <= 45):
+            raise ValueError(f"{shown(value)} is not a number of weeks; give whole weeks of "
                              "pregnancy from 0 to 45 (for example 20), or leave it out")
         return value
 
@@ -125,6 +130,8 @@ def _problems(exc: ValidationError, name: str, data: Any) -> list[Problem]:
             msg = {"extra_forbidden": "unknown key", "missing": "required key is missing",
                    "dict_type": "must be a mapping (key: value lines)",
                    "list_type": "must be a list"}.get(err["type"], err["msg"])
+            if err["type"] == "value_error":    # our own validators' words, without the prefix
+                msg = str(err.get("ctx", {}).get("error", msg))
         out.append(Problem(name, entry, "", msg))
     return out
 

@@ -52,7 +52,7 @@ def states_by_side(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str |
     states: dict[tuple[str, str | None], set[str]] = defaultdict(set)
     for group, label in ((outcome.findings, None), (outcome.unresolved, "unresolved")):
         for f in group:
-            for leaf in kb.expand(f.muscle):
+            for leaf in f.members or kb.expand(f.muscle):   # the members evidence named
                 for side in concrete(kb, leaf, f.side):
                     states[(leaf, side)].add(label or f.state)
     return states
