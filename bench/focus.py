@@ -49,6 +49,7 @@ def figures(data: dict[str, Any]) -> dict[str, Any]:
     core = [i for i in items if i.get("core", True)]
     minutes = ((program or {}).get("core") or {}).get("minutes") or {}
     return {"findings": len(findings), "key": len(key), "programme": program is not None,
+            "referral": data["referral"] is not None,
             "core": len(core), "extras": len(items) - len(core),
             "typical": minutes.get("typical"), "full": minutes.get("full")}
 
@@ -106,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     with_programme = [r for r in rows if r["programme"]]
     print(f"{len(rows)} cases, {len(with_programme)} with a programme "
           f"(knowledge base {kb.version})")
-    print(f"findings per case:          {_stat(rows, 'findings')}")
-    print(f"key findings per case:      {_stat(rows, 'key')}")
+    unreferred = [r for r in rows if not r["referral"]]
+    print(f"findings per case:          {_stat(rows, 'findings')}; "
+          f"without a referral ({len(unreferred)}): {_stat(unreferred, 'findings')}")
+    print(f"key findings per case:      {_stat(rows, 'key')}; "
+          f"without a referral: {_stat(unreferred, 'key')}")
     print(f"core exercises per case:    {_stat(with_programme, 'core')}")
     print(f"extra exercises per case:   {_stat(with_programme, 'extras')}")
     print(f"core minutes, typical:      {_stat(with_programme, 'typical')}")
