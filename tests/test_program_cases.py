@@ -220,7 +220,9 @@ def test_pregnancy_case_never_presses_the_calf_or_inner_thigh(library: dict[str,
     _, p = run(real_kb, real, library["condition_pregnancy_low_back_arches.yaml"])
     assert p is not None
     removed = {r.exercise: r for r in p.removed}
-    assert removed["adductor_smr"].condition == "pregnancy"
+    assert removed["quadriceps_smr"].condition == "pregnancy"   # face down; weeks not given: 16+
+    for item in p.items:
+        assert real_kb.exercises[item.exercise].position not in ("supine", "prone")
     pressed = {leaf for i in phase_items(p, "inhibit").values()
                for leaf in leaves(real_kb, i.targets)}
     assert not pressed & leaves(real_kb, ["calf_complex", "adductor_complex"])
@@ -239,15 +241,24 @@ def _lower_limb(kb: KnowledgeBase, exercise: str) -> bool:
     return bool({kb.muscles[m].region for m in leaves(kb, ex.targets)} & LOWER_LIMB)
 
 
+def _features(kb: KnowledgeBase, item: Any) -> set[str]:
+    return set(kb.exercises[item.exercise].features)
+
+
 # condition -> (items it must remove, given the plain programme; techniques adapted)
 CONDITIONS: dict[str, Any] = {
-    "osteoporosis": (lambda kb, i: i.technique == "smr", {"static_stretch"}),
+    "osteoporosis": (lambda kb, i: i.technique == "smr" or bool(
+        {"loaded_spinal_flexion", "flexion_with_rotation"} & _features(kb, i)),
+        {"static_stretch"}),
     "deep_vein_thrombosis": (lambda kb, i: i.technique == "smr" or (
         i.technique == "static_stretch" and _lower_limb(kb, i.exercise)), {"static_stretch"}),
     "bleeding_disorder_or_anticoagulants": (lambda kb, i: i.technique == "smr",
                                             {"static_stretch"}),
-    "pregnancy": (lambda kb, i: i.technique == "smr" and bool(
-        leaves(kb, i.targets) & leaves(kb, ["calf_complex", "adductor_complex"])),
+    # weeks not given: 16 or more (nothing lying on the back or face down, nothing on a ball)
+    "pregnancy": (lambda kb, i: (i.technique == "smr" and bool(
+        leaves(kb, i.targets) & leaves(kb, ["calf_complex", "adductor_complex"])))
+        or kb.exercises[i.exercise].position in ("supine", "prone")
+        or "unstable_surface" in kb.exercises[i.exercise].features,
         {"smr", "static_stretch"}),
     "uncontrolled_hypertension": (lambda kb, i: i.technique == "smr",
                                   {"static_stretch", "isolated_strengthening"}),
@@ -259,6 +270,8 @@ CONDITIONS: dict[str, Any] = {
                             {"smr", "static_stretch", "isolated_strengthening"}),
     "joint_hypermobility": (lambda kb, i: i.technique == "static_stretch", set()),
     "diabetes": (lambda kb, i: False, {"smr"}),
+    "fall_risk": (lambda kb, i: bool({"single_leg", "lunge"} & _features(kb, i)),
+                  {"integrated_dynamic"}),
 }
 
 
@@ -274,11 +287,23 @@ def test_each_condition_removes_exactly_its_techniques(condition: str, library: 
     before = {(i.phase, i.exercise) for i in plain.items}
     after = {(i.phase, i.exercise) for i in p.items}
     expected_lost = {(i.phase, i.exercise) for i in plain.items if loses(real_kb, i)}
-    assert after <= before
     assert before - after == expected_lost
+    # what comes in is a safer version of what went out (instead_of), or another exercise
+    # answering what the lost one answered
+    lost_targets = leaves(real_kb, [t for i in plain.items if (i.phase, i.exercise)
+                                    in expected_lost for t in i.targets])
+    for item in p.items:
+        if (item.phase, item.exercise) not in before:
+            assert (item.instead_of is not None and (item.phase, item.instead_of["exercise"])
+                    in expected_lost) or leaves(real_kb, item.targets) & lost_targets, item
     removed = {(r.phase, r.exercise) for r in p.removed
                if r.condition == condition and r.technique is None}
-    assert expected_lost <= removed
+    replaced = {(i.phase, i.instead_of["exercise"]) for i in p.items if i.instead_of}
+    kept = {(i.phase, leaf) for i in p.items for leaf in leaves(real_kb, i.targets)}
+    for lost in plain.items:
+        if (lost.phase, lost.exercise) in expected_lost - removed - replaced:
+            # another item answers it (the floor bridge's glutes by the quadruped extension)
+            assert {(lost.phase, leaf) for leaf in leaves(real_kb, lost.targets)} <= kept, lost
     for item in p.items:
         if item.technique in adapted:
             assert condition in {a.condition for a in item.adaptations}, item.exercise
