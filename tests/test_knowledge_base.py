@@ -110,9 +110,9 @@ def test_every_red_flag_refers_at_the_vocabulary_level_when_it_says(
     rows = _screen_table()
     assert len(rows) > 20
     spinal = {"low_back_pain", "neck_pain", "thoracic_pain"}
+    # each question's own red flag (spinal pains sit inside any_of, never at the top level)
     flags = {p.observation: flag for flag in real_kb.red_flags.values() for p in flag.when
-             if isinstance(p, ObservationPremise) and p.observation not in spinal
-             or isinstance(p, ObservationPremise) and len(flag.when) == 1}
+             if isinstance(p, ObservationPremise)}
     for ids, level, fires in rows:
         for qid in ids:
             flag = flags[qid]
