@@ -36,6 +36,7 @@ class Stopped(BaseException):
 
 
 def _stop(signum: int, frame: Any) -> None:
+    signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the clean-up short
     raise Stopped(signum)
 
 
