@@ -146,6 +146,10 @@ def test_out_equal_to_an_input_is_refused(tmp_path: Path) -> None:
         assert "Traceback" not in result.output
     assert {p: p.read_bytes() for p in before} == before
     assert os.path.islink(link)
+    both = invoke("batch", str(case), "--out", str(tmp_path / "r.json"), "--report",
+                  str(tmp_path / "other" / ".." / "r.json"))
+    assert both.exit_code == 1 and "is also the --out file" in both.stderr
+    assert not (tmp_path / "r.json").exists()
 
 
 # -- item 17: --out into a missing or unwritable folder -------------------------------------

@@ -4,6 +4,7 @@ their expected answers and write an evaluation report."""
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import time
 from pathlib import Path
@@ -145,7 +146,7 @@ def _check_outputs(paths: tuple[str, ...], out: Path | None, report: Path | None
     the run (a case file, a JSON Lines file, a file inside a folder given; the knowledge
     base)."""
     from ..batch.sources import STDIN, expand
-    from ..output import check, refuse_inputs
+    from ..output import OutputError, check, refuse_inputs
     from .printing import knowledge_files
 
     for path in (out, report):
@@ -154,8 +155,10 @@ def _check_outputs(paths: tuple[str, ...], out: Path | None, report: Path | None
         check(path)
         inputs = (p for arg in paths if arg != STDIN for p in expand(arg) if isinstance(p, Path))
         refuse_inputs(path, itertools.chain(inputs, knowledge_files()))
-    if out is not None and report is not None:
-        refuse_inputs(report, [out])
+    if out is not None and report is not None and (
+            os.path.realpath(out) == os.path.realpath(report)):
+        raise OutputError(report, "is also the --out file: the report would replace the "
+                                  "records", "give the report its own file name")
 
 
 class _Bar:
