@@ -6,7 +6,7 @@ direction overrides that make text read differently from what it is, HTML, Markd
 syntax and spreadsheet formulas. Whatever the program prints or writes goes through one of these
 functions, so none of that reaches a terminal, a Markdown viewer or a spreadsheet as anything but
 visible text. Tabs and newlines are kept; every other control character is shown as its
-escape (``\\x1b``, ``\\u202e``).
+escape (``\\x1b``, ``\\u009b``, ``\\u202e``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ _MARKDOWN_CODE = re.compile(r"[\w@.:/ +-]*")
 
 
 def _escape(match: re.Match[str]) -> str:
+    # C0 controls as \x1b (JSON text never holds them raw: json.dumps escapes them); the rest
+    # as \u009b, which is also a valid escape inside a JSON string, so JSON stays JSON
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
 
 
 def printable(text: str) -> str:

@@ -196,7 +196,7 @@ def test_escape_codes_from_a_case_never_reach_the_terminal(tmp_path: Path) -> No
         assert result.exit_code == 0, result.output
         assert not any(c in result.output for c in RAW), fmt
     text = invoke("run", str(case)).output
-    assert "\\x1b]0;OWNED\\x07\\x1b[2J\\x9b31m\\u202eevil" in text  # shown, not acted on
+    assert "\\x1b]0;OWNED\\x07\\x1b[2J\\u009b31m\\u202eevil" in text  # shown, not acted on
     data = json.loads(invoke("run", str(case), "--format", "json").output)
     assert data["title"] == HOSTILE_TITLE  # JSON keeps the value, escaped
     out = tmp_path / "report.md"
@@ -318,7 +318,10 @@ def test_jobs_are_capped_at_four_per_cpu_and_at_the_number_of_cases(
 # -- the escaping functions -----------------------------------------------------------------
 def test_printable_escapes_controls_but_keeps_tabs_newlines_and_text() -> None:
     assert printable("a\tb\nc — é ←") == "a\tb\nc — é ←"
-    assert printable("\x1b[31m\x07\r\x7f\x9b\u202e") == "\\x1b[31m\\x07\\x0d\\x7f\\x9b\\u202e"
+    assert printable("\x1b[31m\x07\r\x7f\x9b\u202e") == \
+        "\\x1b[31m\\x07\\x0d\\u007f\\u009b\\u202e"
+    raw = json.dumps({"k": "\x9b\x7f"}, ensure_ascii=False)
+    assert json.loads(printable(raw)) == {"k": "\x9b\x7f"}  # JSON stays JSON
     text = json.dumps({"t": "\x9b\u202e\x1b"}, ensure_ascii=False)
     assert json.loads(json_text(text)) == {"t": "\x9b\u202e\x1b"}
     assert not any(c in json_text(text) for c in RAW)
