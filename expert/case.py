@@ -180,8 +180,8 @@ def _contradictions(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
     if case.red_flags != "none":
         return []
     return [Problem(name, "red_flags", "",
-                    f"red_flags: none, but {' and '.join(reasons)} set off {flag.id} "
-                    f"({flag.level})",
+                    f"stated none, but {' and '.join(reasons)} set"
+                    f"{'s' if len(reasons) == 1 else ''} off {flag.id} ({flag.level})",
                     "if the red flag is real, remove red_flags: none (the case is then a "
                     "referral); otherwise correct those answers")
             for flag, reasons in firing(kb, case.answers, case.subject.age)]

@@ -28,7 +28,9 @@ from .printing import dump, emit
 def run(ctx: click.Context, case_file: Path, fmt: str, out: Path | None,
         start: dt.datetime | None) -> None:
     """Evaluate one case file (YAML or JSON) and report the findings and the corrective
-    programme (inhibit, lengthen, activate, integrate), or the referral.
+    programme (inhibit, lengthen, activate, integrate), or the referral. The programme is
+    withheld while a safety-screen (red-flag) question that could refer the case is
+    unanswered; the report lists those questions (or state `red_flags: none` in the case).
 
     The case format is described in docs/case-files.md; `imbalance schema` prints its
     JSON Schema. The programme is described in docs/program.md.
