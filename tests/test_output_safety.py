@@ -291,6 +291,15 @@ def test_a_closed_stdout_is_an_error_not_a_lost_report(tmp_path: Path,
                             "it to a file, or give --out FILE)\n")
 
 
+def test_batch_from_a_closed_stdin_says_so(tmp_path: Path) -> None:
+    process = imbalance("batch", "-", stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                        preexec_fn=lambda: os.close(0))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert err.decode() == ("<stdin>: is closed, so there are no cases to read (pipe JSON Lines "
+                            "into it, or give files)\n")
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_reader_that_goes_away_stops_the_batch_quietly(tmp_path: Path, jobs: str) -> None:
     cases = jsonl(tmp_path / "many.jsonl", 5000)

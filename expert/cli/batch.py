@@ -84,6 +84,10 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
                         program=not no_program)
     show = sys.stderr.isatty() if progress is None else progress
     on_terminal = show and out is None and sys.stdout.isatty()  # records print above the bar
+    if STDIN in paths and sys.stdin is None:
+        from ..problems import InputError, Problem
+        raise InputError([Problem("<stdin>", message="is closed, so there are no cases to read",
+                                  hint="pipe JSON Lines into it, or give files")])
     stdin = sys.stdin.buffer if STDIN in paths else None
     started = time.perf_counter()
     with Evaluator(settings) as evaluator, \
