@@ -146,19 +146,19 @@ def test_a_checklist_at_a_terminal_resumes_at_the_same_list(tmp_path: Path) -> N
     child.sendline("why")
     child.expect(r"These are red flags")
     child.sendline("n")
-    child.expect(r"2\. Head and neck: Do any of these apply to you\?")
+    child.expect(r"2\. About the pain: Does any of this describe your pain\?")
     child.expect(r"> ")
     child.kill(signal.SIGKILL)  # killed at the second list
     child.expect(pexpect.EOF)
     child.close()
-    assert pending(session) == {"checklist": "head_and_neck", "part": "answer"}
+    assert pending(session) == {"checklist": "about_the_pain", "part": "answer"}
 
     child = pexpect.spawn(sys.executable, [*args, "--resume", str(session)], env=env,
                           encoding="utf-8", timeout=30, dimensions=(40, 120))
     child.expect(r"Resuming .*: 1 answer so far")
-    child.expect(r"2\. Head and neck: Do any of these apply to you\?")
+    child.expect(r"2\. About the pain: Does any of this describe your pain\?")
     child.expect(r"> ")
-    child.sendline("1")  # pain down an arm: a red flag, the referral
+    child.sendline("1")  # a red flag: the referral
     child.expect(r"REFERRAL \(REFER\)")  # at once: no side is asked under a referral
     child.expect(r"Save this consultation")
     child.sendline("n")
@@ -168,4 +168,4 @@ def test_a_checklist_at_a_terminal_resumes_at_the_same_list(tmp_path: Path) -> N
     child.close()
     assert child.exitstatus == 0
     answers = json.loads(session.read_text())["answers"]
-    assert answers[1]["checklist"] == "head_and_neck" and answers[2]["value"] == "yes"
+    assert answers[1]["checklist"] == "about_the_pain" and answers[2]["value"] == "yes"
