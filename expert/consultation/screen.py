@@ -69,7 +69,8 @@ class Screen:
         """Say ``text`` wrapped to the width; ``first`` prefixes the first line (a number)."""
         for line in textwrap.wrap(" ".join(text.split()), WIDTH,
                                   initial_indent=indent if first is None else first,
-                                  subsequent_indent=indent) or [""]:
+                                  subsequent_indent=indent, break_on_hyphens=False,
+                                  break_long_words=False) or [""]:  # file names stay whole
             self.say(line, **style)
 
     def lines(self, lines: list[str], **style: Any) -> None:
