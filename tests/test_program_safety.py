@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from expert.case import Case, parse_case
+from expert.case import Case, load_case, parse_case
 from expert.inference.reasoner import Reasoner
 from expert.knowledge import KnowledgeBase, load, read
 from expert.knowledge.exercises import POSITIONS
@@ -28,7 +28,7 @@ from expert.program.handout import render
 from expert.program.safety import Screen
 from expert.report import to_data
 
-from .conftest import FIXTURE_KB, TESTS
+from .conftest import CASES, FIXTURE_KB, TESTS
 from .test_program_cases import assert_safe
 
 PROGRAM = TESTS / "fixtures" / "program"
@@ -385,6 +385,28 @@ def test_regressions_reach_json_and_one_line_of_the_handouts(real_kb: KnowledgeB
         assert text.count("Easier: ") == len(easier), fmt
         for line in easier:
             assert line.split(":")[0].split("(")[0] in text, (fmt, line)
+
+
+def _library(real_kb: KnowledgeBase, real: Reasoner, name: str) -> Program:
+    case = load_case(CASES / name, real_kb)
+    p = build_program(real_kb, case, real.evaluate(case))
+    assert p is not None
+    return p
+
+
+def test_the_library_shows_each_safety_item(real_kb: KnowledgeBase, real: Reasoner) -> None:
+    late = _items(_library(real_kb, real, "condition_pregnancy_24_weeks_apt.yaml"))
+    assert not {real_kb.exercises[e].position for e in late} & LYING
+    assert late["drawing_in_quadruped"].instead_of["exercise"] == "drawing_in"
+    early = _items(_library(real_kb, real, "condition_pregnancy_12_weeks_apt.yaml"))
+    assert {"drawing_in", "floor_bridge"} <= set(early)
+    falls = _items(_library(real_kb, real, "condition_fall_risk_feet_flatten_right.yaml"))
+    assert falls["supported_weight_shift"].instead_of["exercise"] == "single_leg_balance_reach"
+    bones = _library(real_kb, real, "condition_osteoporosis_apt.yaml")
+    assert "erector_spinae_stretch" in {r.exercise for r in bones.removed
+                                        if r.condition == "osteoporosis"}
+    history = _library(real_kb, real, "history_cancer_without_spinal_pain.yaml")
+    assert any("Check with your doctor" in n for n in history.notes)
 
 
 # -- property test over random cases of the real knowledge base ---------------------------------
