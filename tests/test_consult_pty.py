@@ -169,3 +169,29 @@ def test_a_checklist_at_a_terminal_resumes_at_the_same_list(tmp_path: Path) -> N
     assert child.exitstatus == 0
     answers = json.loads(session.read_text())["answers"]
     assert answers[1]["checklist"] == "about_the_pain" and answers[2]["value"] == "yes"
+
+
+def test_a_second_terminal_cannot_take_a_session_in_use(tmp_path: Path) -> None:
+    # issue 10 item 8: `--session s.json` in one terminal, `--resume s.json` in another
+    session = tmp_path / "s.json"
+    child, _ = spawn("--session", str(session), no_color=True)
+    child.expect(r"Any numbness in the saddle area\?")
+    child.expect(r"> ")
+    second, log = spawn("--resume", str(session), no_color=True)
+    second.expect(pexpect.EOF)
+    second.close()
+    out = " ".join(log.getvalue().split())
+    assert second.exitstatus == 1
+    assert f"{session} is in use by another imbalance consult (process {child.pid})" in out
+    child.sendline("n")  # the first goes on, and its answers are all there
+    child.expect(r"Do you have low back pain\?")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert json.loads(session.read_text())["answers"] == [{"question": "numb", "value": "no"}]
+    third, _ = spawn("--resume", str(session), no_color=True)  # free again once it is done
+    third.expect(r"Resuming .*: 1 answer so far")
+    third.sendline("quit")
+    third.expect(pexpect.EOF)
+    third.close()
+    assert third.exitstatus == 0
