@@ -93,14 +93,15 @@ def test_from_16_weeks_nothing_lying_down_and_the_safer_version_says_what_it_rep
     assert not {skb.exercises[e].position for e in got} & LYING, sorted(got)
     assert got["core_brace_kneeling"].instead_of["exercise"] == "core_brace"
     assert "16 weeks" in got["core_brace_kneeling"].instead_of["reason"]
-    assert {"condition": "expecting", "name": "expecting", "weeks": 20} in p.conditions
+    assert {"condition": "expecting", "name": "expecting", "weeks": 20,
+            "weeks_assumed": False} in p.conditions
 
 
 def test_pregnancy_without_weeks_counts_as_16_or_more(skb: KnowledgeBase,
                                                       sreasoner: Reasoner) -> None:
     p = _program(skb, sreasoner, {"tilt": "yes", "expecting": "yes"})
     assert not {skb.exercises[e].position for e in _items(p)} & LYING
-    assert p.conditions[0]["weeks"] == 16
+    assert (p.conditions[0]["weeks"], p.conditions[0]["weeks_assumed"]) == (16, True)
 
 
 def test_before_16_weeks_the_earlier_precautions_only(skb: KnowledgeBase,
@@ -392,6 +393,19 @@ def _library(real_kb: KnowledgeBase, real: Reasoner, name: str) -> Program:
     p = build_program(real_kb, case, real.evaluate(case))
     assert p is not None
     return p
+
+
+def test_the_weeks_are_shown_with_the_conditions(real_kb: KnowledgeBase, real: Reasoner) -> None:
+    for name, label in [("condition_pregnancy_24_weeks_apt.yaml", "pregnancy (24 weeks)"),
+                        ("condition_pregnancy_low_back_arches.yaml",
+                         "pregnancy (weeks not given: 16 or more assumed)")]:
+        case = load_case(CASES / name, real_kb)
+        outcome = real.evaluate(case)
+        p = build_program(real_kb, case, outcome)
+        assert p is not None
+        data = to_data(case, real_kb, outcome, program=p.to_data())
+        for fmt in ("markdown", "html"):
+            assert f"Conditions taken into account: {label}." in render(data, fmt)
 
 
 def test_the_library_shows_each_safety_item(real_kb: KnowledgeBase, real: Reasoner) -> None:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..program.handout import phase_title, removed_lines, side_label
+from ..program.handout import condition_label, phase_title, removed_lines, side_label
 
 
 def _table(items: list[tuple[str, dict[str, Any]]], title: str | None) -> Table:
@@ -38,7 +38,8 @@ def show_program(console: Console, program: dict[str, Any]) -> None:
     console.print(Text("Corrective programme (inhibit → lengthen → activate → integrate)",
                        style="bold"))
     if program["conditions"]:
-        console.print("Adapted for: " + ", ".join(c["name"] for c in program["conditions"]))
+        console.print("Adapted for: " + ", ".join(condition_label(c)
+                                                  for c in program["conditions"]))
     items = [(p["phase"], i) for p in program["phases"] for i in p["items"]]
     if items:
         core = program.get("core")

@@ -252,9 +252,7 @@ class _Builder:
             schedule=schedule_for(kb, self.case, self.plan, [
                 replace(p, items=tuple(i for i in p.items if i.core)) for p in phases], start)
             if items else None,
-            conditions=[{"condition": c, "name": kb.name(c),
-                         **({"weeks": dict(self.screen.weeks)[c]}
-                            if c in dict(self.screen.weeks) else {})}
+            conditions=[{"condition": c, "name": kb.name(c), **self.screen.stage(c)}
                         for c in self.screen.present],
             unscreened=list(self.screen.unscreened),
             equipment=sorted(self.at_hand), equipment_assumed=self.assumed,

@@ -22,6 +22,16 @@ def side_label(item: dict[str, Any]) -> str:
     return side or "—"
 
 
+def condition_label(condition: dict[str, Any]) -> str:
+    """A condition the programme was adapted for, with the weeks of pregnancy when they count."""
+    name = str(condition["name"])
+    if "weeks" not in condition:
+        return name
+    if condition.get("weeks_assumed"):
+        return f"{name} (weeks not given: {condition['weeks']} or more assumed)"
+    return f"{name} ({condition['weeks']} weeks)"
+
+
 def finding_side(side: str | None) -> str:
     return side or "—"
 
@@ -67,7 +77,7 @@ def _environment() -> Any:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)
     env.filters.update(md=md, side_label=side_label, finding_side=finding_side,
-                       phase_title=phase_title)
+                       phase_title=phase_title, condition_label=condition_label)
     return env
 
 

@@ -62,6 +62,14 @@ class Screen:
     age: int | None
     weeks: tuple[tuple[str, int], ...] = ()     # refined conditions present, with their weeks
     notices: tuple[str, ...] = ()               # notice texts the present conditions add
+    assumed: tuple[str, ...] = ()               # refined conditions whose weeks were not given
+
+    def stage(self, condition: str) -> dict[str, object]:
+        """The weeks of a refined condition, for the programme's ``conditions`` list."""
+        weeks = dict(self.weeks)
+        if condition not in weeks:
+            return {}
+        return {"weeks": weeks[condition], "weeks_assumed": condition in self.assumed}
 
     @classmethod
     def of(cls, kb: KnowledgeBase, case: Case) -> Screen:
@@ -81,8 +89,11 @@ class Screen:
             or (r.min_age is not None and age is not None and age >= r.min_age))
         notices = tuple(n.text.strip() for n in kb.notices.values()
                         if set(n.conditions) & set(present))
+        assumed = tuple(sorted(ref.condition for fid, ref in kb.refinements.items()
+                               if ref.condition in weeks
+                               and getattr(case.subject, fid, None) is None))
         return cls(tuple(present), tuple(unscreened), triggered, age,
-                   tuple(sorted(weeks.items())), notices)
+                   tuple(sorted(weeks.items())), notices, assumed)
 
     def matching(self, kb: KnowledgeBase, exercise: Exercise, technique: str,
                  status: str) -> list[Restriction]:
