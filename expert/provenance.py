@@ -171,6 +171,20 @@ def _said(p: Premise, kb: KnowledgeBase) -> str:
     return f"{words}{side}{uncertain}"
 
 
+def _ranked_answers(c: Contribution, signs: SignSupport) -> list[Premise]:
+    """The answers behind a contribution, those of its strongest routes first."""
+    out: list[Premise] = []
+    for p in c.premises:
+        if p.kind == "sign":
+            inner = sorted(signs.get((p.id, p.side), (0.0, []))[1],
+                           key=lambda x: (-x.certainty, x.rule))
+            for x in inner:
+                out += [q for q in _ranked_answers(x, signs) if q not in out]
+        elif p not in out:
+            out.append(p)
+    return out
+
+
 def _pattern(c: Contribution, kb: KnowledgeBase) -> str:
     """The inferred pattern a rule stands on (a sign that is not itself an answer), by name."""
     for p in c.premises:
@@ -188,9 +202,9 @@ def reason_line(f: Finding, kb: KnowledgeBase, signs: SignSupport) -> str:
         words = best.rule.replace("_", " ")
         return (f"{words.capitalize()} (inferred): {driver.value} {kb.name(driver.id).lower()}"
                 f" → {kb.relations[best.relation].action}")
-    answers = list(answers_behind(best, signs))
+    answers: list[Premise] = []
     for c in sorted(f.support, key=lambda c: (-c.certainty, c.rule, c.relation)):
-        answers += [p for p in answers_behind(c, signs) if p not in answers]
+        answers += [p for p in _ranked_answers(c, signs) if p not in answers]
     text = "; ".join(dict.fromkeys(_said(p, kb) for p in answers))
     pattern = _pattern(best, kb)
     if pattern:

@@ -35,7 +35,7 @@ def test_run_text_shows_findings_reasons_and_disclaimer(tmp_path: Path) -> None:
     out = result.output
     assert "Case demo — Demo case" in out
     assert "Hip flexor" in out and "overactive" in out and "Upper trap" in out
-    assert "Crossed pattern ←" in out
+    assert "Is your pelvis tilted" in out and "→ Crossed" in out
     assert "not a diagnosis" in out
 
 

@@ -138,7 +138,9 @@ def test_every_finding_explains_itself_down_to_the_answers(tiny: Reasoner,
     assert [d["rule"] for d in sign["because"]] == ["posture.tilt", "habit.sitting"]
     assert sign["because"][0]["premises"] == [{"answer": "tilt", "value": "yes",
                                                "certainty": 1.0}]
-    assert hip["reason"].startswith("Crossed pattern ← ")
+    # the reason names the answers (strongest route first) and the pattern they were read as
+    assert hip["reason"] == (
+        "Is your pelvis tilted forward; Do you sit most of the day → Crossed pattern")
 
 
 def test_engine_reuse_leaks_nothing_between_cases(tiny: Reasoner, tiny_kb: KnowledgeBase) -> None:
