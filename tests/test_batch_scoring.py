@@ -225,3 +225,20 @@ def test_entry_line_points_into_the_file() -> None:
     assert entry_line(text, "expected.overactive",
                       "unknown muscle or group 'no_such_muscle'") == 8
     assert entry_line("{not: [yaml", "answers.x") is None
+
+
+def test_precision_of_key_findings_counts_only_what_the_report_leads_with(
+        tiny_kb: KnowledgeBase) -> None:
+    board = Scoreboard(tiny_kb)
+    c = case(tiny_kb, overactive=["hip_flexor"], underactive=["hamstring_a"])
+    rec = record(tiny_kb, c, outcome(*HAND))
+    for f in rec["findings"]:  # the fixture's key threshold is 0.4
+        f["key"] = f["certainty"] >= 0.4
+    board.add(rec, 0)
+    states = board.results(["x"])["states"]
+    # overactive: hip_flexor (0.8, expected) and upper_trap (0.45, not) are both key: 1 of 2
+    assert (states["overactive"]["key_reported"], states["overactive"]["key_matched"]) == (2, 1)
+    assert states["overactive"]["key_precision"] == 0.5
+    # underactive: glute 0.6 (no) and hamstrings 0.8 (yes) are key; core_mid 0.3 is possible
+    assert states["underactive"]["key_precision"] == 0.5
+    assert states["underactive"]["precision"] == round(1 / 3, 4)

@@ -114,6 +114,9 @@ class Scoreboard:
             row = self._muscle(f["muscle"], f["state"])
             row["reported"] += 1
             row["matched"] += f["expected"]
+            if f.get("key"):  # what the report leads with and the programme answers
+                self.states[f["state"]]["key_reported"] += 1
+                self.states[f["state"]]["key_matched"] += f["expected"]
             cell = self.bins[min(int(f["certainty"] * BINS), BINS - 1)]
             cell["count"] += 1
             cell["matched"] += f["expected"]
@@ -182,8 +185,10 @@ class Scoreboard:
 
     def _state(self, state: str) -> dict[str, Any]:
         s = self.states[state]
-        return {k: s[k] for k in ("expected", "met", "reported", "matched")} | ratios(
-            s["matched"], s["reported"], s["met"], s["expected"])
+        return {k: s[k] for k in ("expected", "met", "reported", "matched", "key_reported",
+                                  "key_matched")} | ratios(
+            s["matched"], s["reported"], s["met"], s["expected"]) | {
+            "key_precision": _ratio(s["key_matched"], s["key_reported"])}
 
     def _referral(self) -> dict[str, Any]:
         checked = sum(self.verdicts.values())
