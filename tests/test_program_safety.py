@@ -137,6 +137,7 @@ def test_an_exercise_can_use_its_own_dose_variant(skb: KnowledgeBase,
     assert (brace.dose.variant, brace.dose.hold_s, brace.dose.reps) == ("holds", (10, 10),
                                                                        (10, 10))
     assert not brace.dose.tempo
+    assert brace.dose.text.startswith("1–2 sets; 10 holds of 10 s; 3–5 days a week")
     assert {(d["technique"], d["variant"]) for d in p.doses} >= {("strengthening", "holds")}
 
 

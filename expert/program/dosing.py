@@ -43,9 +43,11 @@ def dose_for(kb: KnowledgeBase, technique: str, exercise: Exercise | None, age: 
         parts.append(v.steps.rstrip("."))
     if sets is not None:
         parts.append(f"{_span(sets)} set{'s' if sets[1] > 1 else ''}")
-    if reps is not None:
+    if reps is not None and hold is not None:      # repeated holds (a chin tuck: 10 x 10 s)
+        parts.append(f"{_span(reps)} holds of {_span(hold)} s")
+    elif reps is not None:
         parts.append(f"{_span(reps)} reps")
-    if hold is not None:
+    elif hold is not None:
         parts.append(f"hold {_span(hold)} s")
     if per_side and (hold is not None or reps is not None):
         parts.append("each side")
