@@ -51,3 +51,10 @@ def test_help_does_not_import_the_engine() -> None:
             "if m in sys.modules]\nprint(heavy, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stderr.strip() == "[]"
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    [command] = [line for line in ci.splitlines() if "pytest" in line]
+    assert f"```sh\n{command}\n```" in readme
