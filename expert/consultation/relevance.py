@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from ..findings import Outcome
 from ..inference.compiler import Compiled, Need, Target, compile_rules
 from ..knowledge import KnowledgeBase
+from ..program.safety import gate_ids
 from .impact import moved
 from .questionnaire import AGE
 
@@ -89,7 +90,7 @@ class Relevance:
                     self.concluders[t.id].append(rule)
         # red-flag questions asked as follow-ups: every red flag they serve needs another answer,
         # and their answer does not adapt the programme
-        gates = programme_gates(kb)
+        gates = set(gate_ids(kb))  # conditions, and what the programme's restrictions name
         self.deferred = {
             key for key, rules in self.by_answer.items()
             if key not in gates and all(
@@ -103,16 +104,6 @@ class Relevance:
         tells whether a yes to a question would change the outcome noticeably (evaluating the
         case again; see the module's docstring)."""
         return Snapshot(self, positives, open_keys, age, outcome, probe)
-
-
-def programme_gates(kb: KnowledgeBase) -> set[str]:
-    """The questions whose answer can change the programme (conditions, and the questions the
-    programme's restrictions name)."""
-    try:
-        from ..program.safety import gate_ids
-    except ImportError:  # pragma: no cover - older programme data
-        return {r.condition for r in kb.restrictions.values() if r.condition is not None}
-    return set(gate_ids(kb))
 
 
 def satisfied_by(need: Need, key: str) -> bool:
