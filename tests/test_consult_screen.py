@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from expert.case import load_case
+from expert.consultation import reasons
 from expert.consultation.answers import Reply
 from expert.consultation.casefile import save_case
 from expert.consultation.consultant import Consultant
@@ -118,11 +119,15 @@ def test_the_screen_is_complete_and_the_case_file_says_so(screen_kb: KnowledgeBa
 
 def test_a_fall_risk_is_asked_before_the_single_leg_squat_and_skips_it(
         screen_kb: KnowledgeBase, tmp_path: Path) -> None:
-    steady = asked(walk(screen_kb, tmp_path / "a.json", "trainer", {"tilt": "yes"}))
+    c = walk(screen_kb, tmp_path / "a.json", "trainer", {"tilt": "yes"})
+    steady = asked(c)
     assert steady.index("unsteady") < steady.index("sls_valgus")
     unsteady = asked(walk(screen_kb, tmp_path / "b.json", "trainer",
                           {"tilt": "yes", "unsteady": "yes"}))
     assert "unsteady" in unsteady and "sls_valgus" not in unsteady
+    why = reasons.why(screen_kb, c.relevance, c.snapshot(), "unsteady", "answer")
+    assert why[0] == "A yes means the single-leg squat assessment is not done, to be safe; so " \
+        "it is asked first."
     # in self mode there is no single-leg squat: the fall risk stays with the conditions,
     # asked only for a programme (the fixture has none)
     assert "unsteady" not in asked(walk(screen_kb, tmp_path / "c.json", "self", {"tilt": "yes"}))

@@ -10,6 +10,7 @@ from typing import Any
 from ..inference.compiler import Need, Target
 from ..knowledge import KnowledgeBase
 from .answers import describe
+from .questionnaire import KIND_TITLES
 from .relevance import Effect, Relevance, Snapshot, satisfied_by
 
 MAX_NAMES = 6
@@ -76,10 +77,18 @@ def why(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, key: str, part: str,
             lines.append(sided_help)
         return lines + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
     if not effects:
-        if key in kb.questions and kb.questions[key].category == "condition":
-            return ["This condition does not change the findings; it changes the programme "
-                    "(some techniques are removed or adapted for it)."]
-        return ["Nothing that is still open depends on this answer any more."]
+        question = kb.questions.get(key)
+        skips = []
+        if question is not None and question.skips:
+            kinds = " and ".join(KIND_TITLES.get(c, c).lower() for c in question.skips)
+            skips = [f"A yes means the {kinds} is not done, to be safe; so it is asked first."]
+        if question is not None and question.category == "condition":
+            return [*skips, "This condition does not change the findings; it changes the "
+                    "programme (some techniques are removed or adapted for it)."]
+        if question is not None and question.category == "red_flag":
+            return ["It is part of the safety screen: with the answers so far a yes could "
+                    "mean a referral, so it is asked before any programme."]
+        return skips or ["Nothing that is still open depends on this answer any more."]
     head = "A yes could change the referral or the findings through:"
     return [head] + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
 
