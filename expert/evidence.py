@@ -106,5 +106,33 @@ def weigh(contributions: Iterable[Contribution], symptom_alone: float = 1.0
 
 
 def strength(contributions: Iterable[Contribution], symptom_alone: float = 1.0) -> float:
-    """The combined certainty of one conclusion."""
-    return weigh(contributions, symptom_alone)[0]
+    """The combined certainty of one conclusion: what :func:`weigh` adds up, without the
+    bookkeeping (the engine calls this for every muscle and sign of every case). Ties between
+    contributions cannot change the sum, so nothing needs sorting but the numbers."""
+    items = list(contributions)
+    if not items:
+        return 0.0
+    supported = any(not c.symptom for c in items)
+    if len(items) == 1:
+        c = items[0]
+        return c.certainty * (1.0 if supported else symptom_alone)
+    factor = 1.0 if supported else symptom_alone
+    families: dict[str, list[float]] = defaultdict(list)
+    caps: dict[str, float] = {}
+    for piece in _pieces(items):
+        best = max(piece, key=lambda c: c.certainty)
+        w = best.certainty * (1.0 if supported or not best.symptom else factor)
+        families[best.family_key].append(w)
+        if best.family:
+            f = 1.0 if supported or not best.symptom else factor
+            caps[best.family_key] = max(caps.get(best.family_key, 0.0), best.link * f)
+    totals = []
+    for key, weights in families.items():
+        cap = caps.get(key, 1.0)
+        total = 0.0
+        for w in sorted(weights, reverse=True):
+            if total >= cap:
+                break
+            total = min(cap, total + w - total * w)
+        totals.append(total)
+    return combine(totals)

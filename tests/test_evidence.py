@@ -104,3 +104,16 @@ def test_one_edition_repeating_itself_is_one_piece_of_evidence() -> None:
     agreed = [Contribution(c.target, c.side, c.rule, c.certainty, c.premises, c.state,
                            ("ces1", "cpt7"), grounds=c.grounds) for c in (lower, upper)]
     assert strength(agreed) == 0.48 + 0.48 - 0.48 * 0.48
+
+
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2", "r3", "r4"]),
+                          st.floats(0.05, 1.0), st.sampled_from(["a", "b", "c", "d"]),
+                          st.sampled_from(["", "f1", "f2"]), st.booleans(),
+                          st.sampled_from([(), ("ces1",), ("ces1", "cpt7")])),
+                min_size=1, max_size=7))
+def test_the_fast_sum_is_the_sum_explanations_show(raw: list[tuple]) -> None:
+    pieces = [Contribution("m", None, rule, cf, (Premise("answer", g, None, 1.0, "yes"),),
+                           "overactive", eds, family=fam, symptom=sym, link=min(1.0, cf * 1.25),
+                           grounds=(g,))
+              for rule, cf, g, fam, sym, eds in raw]
+    assert abs(strength(pieces, 0.5) - weigh(pieces, 0.5)[0]) < 1e-12
