@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..problems import clip, shown
+
 SIDES = ("left", "right", "both")
 WORDS = {
     "y": "yes", "yes": "yes", "yeah": "yes", "yep": "yes", "true": "yes",
@@ -51,6 +53,7 @@ AGE_CHOICES = "years / ?"
 CHECKLIST_CHOICES = "no / numbers / yes / ?"
 EQUIPMENT_CHOICES = "numbers / none / ?"
 NONE_WORDS = ("none", "no", "n", "nothing", "nope", "body weight", "bodyweight")
+_DIGITS = 6  # no list is longer than this many digits count
 _NUMBERS = re.compile(r"^\d+(?:[\s,;]+\d+)*$")
 
 
@@ -59,7 +62,7 @@ def _certainty(text: str | None) -> float:
         return 1.0
     value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     if not 0 <= value <= 1:
-        raise BadAnswer(f"a certainty is between 0 and 1 (or 0% to 100%), not {text}")
+        raise BadAnswer(f"a certainty is between 0 and 1 (or 0% to 100%), not {clip(text)}")
     return round(value, 4)
 
 
@@ -79,7 +82,7 @@ def parse_answer(text: str, sided: bool) -> Reply:
         raise BadAnswer(f"please answer {choices(sided)}")
     value = WORDS.get(word)
     if value is None:
-        raise BadAnswer(f"{text.strip()!r} is not an answer: type {choices(sided)}, "
+        raise BadAnswer(f"{shown(text.strip())} is not an answer: type {choices(sided)}, "
                         "or help")
     if value in SIDES and not sided:
         raise BadAnswer("this question has no side: answer yes, no or ?")
@@ -90,7 +93,10 @@ def parse_answer(text: str, sided: bool) -> Reply:
 
 def _picked(cleaned: str, count: int, what: str) -> Reply:
     """The items picked by number in a list of ``count`` (checklists and equipment)."""
-    numbers = sorted({int(n) for n in re.split(r"[\s,;]+", cleaned)})
+    digits = re.split(r"[\s,;]+", cleaned)
+    if any(len(n) > _DIGITS for n in digits):  # int() refuses thousands of digits anyway
+        raise BadAnswer(f"there is no item {clip(max(digits, key=len))}: {what}")
+    numbers = sorted({int(n) for n in digits})
     wrong = [n for n in numbers if not 1 <= n <= count]
     if wrong:
         raise BadAnswer(f"there is no item {wrong[0]}: {what}")
@@ -110,7 +116,7 @@ def parse_checklist(text: str, count: int) -> Reply:
     if not word:
         raise BadAnswer(f"please answer: {what}")
     if value is None or value in SIDES:
-        raise BadAnswer(f"{cleaned!r} is not an answer here: {what}, or help")
+        raise BadAnswer(f"{shown(cleaned)} is not an answer here: {what}, or help")
     if value == "unknown" and certainty != 1.0:
         raise BadAnswer("a certainty goes with yes or no, not with ?")
     return Reply(value, certainty)
@@ -133,7 +139,7 @@ def parse_equipment(text: str, count: int) -> Reply:
         return Reply("picked", 1.0, tuple(range(1, count + 1)))
     if WORDS.get(cleaned) == "unknown":
         return Reply("unknown")
-    raise BadAnswer(f"{text.strip()!r} is not an answer here: {what}, or help")
+    raise BadAnswer(f"{shown(text.strip())} is not an answer here: {what}, or help")
 
 
 def parse_side(text: str, certainty: float = 1.0) -> Reply:

@@ -37,7 +37,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import yamlio
 from ..output import write_atomic
+from ..problems import InputError, shown
 from .answers import SIDES
 from .questionnaire import AGE, CHECKLIST, EQUIPMENT, MODES
 
@@ -50,6 +52,7 @@ CHECKLIST_VALUES = ("yes", "no", "unknown", "picked")
 EQUIPMENT_VALUES = ("picked", "none", "unknown")
 PARTS = ("answer", "side")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_LONGEST_ID = 100  # ids are short; a longer one would be echoed in messages
 
 
 class SessionError(ValueError):
@@ -188,15 +191,19 @@ class Session:
     def load(cls, path: Path) -> Session:
         """Read a session file; SessionError (one line) if it is missing, corrupt or from an
         incompatible version."""
+        try:  # the limits of every input file: a regular file, bounded size and nesting
+            text = yamlio.read_text(path)
+        except InputError as exc:
+            problem = exc.problems[0]
+            if problem.message == "no such file or directory":
+                raise SessionError(f"{path}: no such session file") from None
+            raise SessionError(problem.line()) from None
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SessionError(f"{path}: no such session file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SessionError(f"{path}: cannot be read ({exc})") from None
-        except json.JSONDecodeError as exc:
-            raise SessionError(f"{path}: not a consultation session (corrupt JSON at line "
-                               f"{exc.lineno})") from None
+            data = yamlio.parse_json(text, str(path))
+        except InputError as exc:
+            problem = exc.problems[0]
+            raise SessionError(f"{path}: not a consultation session ("
+                               f"{problem.message.replace('malformed', 'corrupt')})") from None
         try:
             return cls._from_json(Path(path), data)
         except (KeyError, TypeError, ValueError) as exc:
@@ -209,11 +216,11 @@ class Session:
             raise ValueError("it is not a file written by imbalance consult")
         version = data["format_version"]
         if version not in READS:
-            raise ValueError(f"format version {version}; this program reads versions "
+            raise ValueError(f"format version {shown(version)}; this program reads versions "
                              f"{' and '.join(map(str, READS))}")
         mode = data["mode"]
         if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}")
+            raise ValueError(f"unknown mode {shown(mode)}")
         items = [_item(raw) for raw in data["answers"]]
         keys = [item.key for item in items]
         if len(set(keys)) != len(keys):
@@ -223,7 +230,7 @@ class Session:
             key = _key(pending)
             part = pending.get("part", "answer")
             if part not in PARTS:
-                raise ValueError(f"unknown part {part!r}")
+                raise ValueError(f"unknown part {shown(part)}")
             pending = Pending(key, part)
         case_file = data.get("case_file")
         return cls(path, mode, str(data.get("kb_version", "")), items, pending,
@@ -233,8 +240,8 @@ class Session:
 
 
 def _id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not _KEY.match(value):
-        raise ValueError(f"bad {what} id {value!r}")
+    if not isinstance(value, str) or not _KEY.match(value) or len(value) > _LONGEST_ID:
+        raise ValueError(f"bad {what} id {shown(value)}")
     return value
 
 
@@ -254,21 +261,21 @@ def _item(raw: Any) -> Item:
     key = _key(raw)
     value = raw["value"]
     if not isinstance(value, str):
-        raise ValueError(f"bad answer {value!r} to {key}")
+        raise ValueError(f"bad answer {shown(value)} to {key}")
     if key == AGE:
         if value != "unknown" and not (value.isdigit() and 0 <= int(value) <= 120):
-            raise ValueError(f"bad age {value!r}")
+            raise ValueError(f"bad age {shown(value)}")
     elif value not in (CHECKLIST_VALUES if key.startswith(CHECKLIST) else
                        EQUIPMENT_VALUES if key == EQUIPMENT else VALUES):
-        raise ValueError(f"bad answer {value!r} to {key}")
+        raise ValueError(f"bad answer {shown(value)} to {key}")
     certainty = raw.get("certainty", 1.0)
     if isinstance(certainty, bool) or not isinstance(certainty, int | float) \
             or not 0 <= certainty <= 1:
-        raise ValueError(f"bad certainty {certainty!r} for {key}")
+        raise ValueError(f"bad certainty {shown(certainty)} for {key}")
     items = raw.get("items", [])
     listing = key.startswith(CHECKLIST) or (key == EQUIPMENT and value == "picked")
     if not isinstance(items, list) or (items and not listing) or len(set(items)) < len(items):
-        raise ValueError(f"bad items {items!r} for {key}")
+        raise ValueError(f"bad items {shown(items)} for {key}")
     picked = raw.get("picked")
     what = "equipment" if key == EQUIPMENT else "question"
     return Item(key, value, float(certainty), bool(raw.get("side_pending", False)),
