@@ -11,6 +11,9 @@ Modules, each named after what it owns:
 - ``agenda``: a small experta engine that decides what to ask next (salience strata);
 - ``answers`` and ``commands``: reading forgiving input;
 - ``session``: the state of one consultation, saved atomically as JSON after every answer;
+  ``lock``: one consultation per session file; ``safekeeping``: another file when the session's
+  cannot be written;
+- ``impact``: what a noticeable change of the findings is (what relevance counts);
 - ``consultant``: answers in, the next question and the findings out (no terminal I/O);
 - ``reasons``: why a question is asked, and how a finding was reached, in words;
 - ``casefile``: the consultation written as a case file for ``imbalance run``;

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import shlex
 import signal
-import tempfile
 from pathlib import Path
 
 from . import reasons
@@ -33,7 +32,8 @@ from .answers import (
 from .casefile import CaseFileError, check_path, default_path, save_case
 from .commands import HELP, BadCommand, Command, parse_command
 from .consultant import Consultant, Prompt
-from .lock import SessionInUse, SessionLock
+from .lock import SessionLock
+from .safekeeping import Safekeeping
 from .screen import Hangup, Screen, hangup_guard
 from .session import Item
 
@@ -56,8 +56,7 @@ class Dialogue:
         self.c = consultant
         self.screen = screen
         self.prefix = prefix  # the command line up to ``consult`` (with --kb if given)
-        self.lock = lock  # held on the session file; moves with it to another file
-        self.keep_unsaved = False  # the person chose to go on without saving
+        self.keeping = Safekeeping(consultant, screen, lock)
         self.section = ""
         self.shown: set[str] = set()  # instructions already shown
         self.asked = ""  # the question last put
@@ -96,7 +95,7 @@ class Dialogue:
                 while True:
                     prompt = self.c.current()
                     if self.c.save_error is not None:
-                        self.unsaved()
+                        self.keeping.unsaved(lambda: self.resume)
                     if prompt is None:
                         try:
                             self.finish()
@@ -119,7 +118,7 @@ class Dialogue:
 
     def stopped(self, why: str, status: int) -> int:
         session = self.c.session
-        trouble = self.save_somewhere()
+        trouble = self.keeping.save_somewhere()
         self.screen.say()
         if trouble:
             self.screen.wrap(trouble, fg="yellow")
@@ -134,70 +133,6 @@ class Dialogue:
                             f"{'are' if n != 1 else 'is'} saved in {session.path}.")
             self.screen.say(f"Continue where you stopped with: {self.resume}", bold=True)
         return status
-
-    # -- a session file that cannot be written ------------------------------------------------
-    def unsaved(self) -> None:
-        """The last save failed: say where and why, keep the answers in memory and offer
-        another file (Enter goes on without saving; saving is tried again after each answer)."""
-        error, path = self.c.save_error, self.c.session.path
-        reason = getattr(error, "strerror", None) or str(error)
-        if self.keep_unsaved:
-            self.screen.say(f"     (not saved: {path}: {reason})", fg="yellow")
-            return
-        self.screen.wrap(f"Your answers could not be saved to {path} ({reason}). They are kept "
-                         "here and the consultation goes on. To keep them safe, type another "
-                         "file name to save them in; or press Enter to go on without saving "
-                         "(saving to that file is tried again after each answer).", "     ",
-                         fg="yellow")
-        while True:
-            line = self.screen.read("     File name (Enter: go on) > ").strip()
-            if not line:
-                self.keep_unsaved = True
-                return
-            new = Path(line).expanduser()
-            if new.is_dir():
-                new = new / path.name
-            if new.exists():
-                self.screen.say(f"     {new} exists: type another name.", fg="yellow")
-                continue
-            if self.move_to(new):
-                self.screen.say(f"     Saved to {new}. Continue later with: {self.resume}")
-                return
-            reason = getattr(self.c.save_error, "strerror", None) or str(self.c.save_error)
-            self.screen.say(f"     Could not save to {new} either ({reason}).", fg="yellow")
-
-    def move_to(self, path: Path) -> bool:
-        """Save the session to ``path`` from now on (taking its lock); False if it cannot be
-        written (the session stays where it was)."""
-        old = self.c.session.path
-        try:
-            if self.lock is not None:
-                self.lock.acquire(path)
-        except SessionInUse as exc:
-            self.c.save_error = OSError(str(exc))
-            return False
-        self.c.session.path = path
-        if self.c.save():
-            return True
-        self.c.session.path = old
-        return False
-
-    def save_somewhere(self) -> str:
-        """Save before stopping; if the session's file cannot be written, save to the same
-        name in the temporary folder instead. What to say about it ("" when all went well)."""
-        if self.c.save():
-            return ""
-        failed = self.c.session.path
-        reason = getattr(self.c.save_error, "strerror", None) or str(self.c.save_error)
-        fallback = Path(tempfile.gettempdir()) / failed.name
-        n = 2
-        while fallback.exists():
-            fallback = fallback.with_name(f"{failed.stem}-{n}{failed.suffix}")
-            n += 1
-        if self.move_to(fallback):
-            return (f"Your answers could not be saved to {failed} ({reason}); they were saved "
-                    f"to {fallback} instead.")
-        return f"Your answers could not be saved to {failed} ({reason}) nor to {fallback}."
 
     # -- one question -------------------------------------------------------------------------
     def put(self, prompt: Prompt) -> None:
