@@ -8,13 +8,16 @@ input value never makes a huge message.
 
 from __future__ import annotations
 
+import re
 import reprlib
 from dataclasses import dataclass, field
 
 SHOWN = 60  # characters of an input value echoed in a message
 _ENTRY = 100  # characters of an entry or field name (they come from the input's keys)
 _MESSAGE = 1000  # a last bound for any message
+_FILE = 4096  # the longest path Linux opens
 
+_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what splitlines() splits at
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = _REPR.maxlong = SHOWN
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict = 3, 6, 6, 6
@@ -43,12 +46,16 @@ class Problem:
 
     def __post_init__(self) -> None:
         # entries and fields quote the input's keys; every part is bounded for whatever prints
-        # or records it (a 1 MB key must not become a 1 MB error line)
-        for name, limit in (("entry", _ENTRY), ("field", _ENTRY), ("message", _MESSAGE),
-                            ("hint", _MESSAGE)):
+        # or records it (a 1 MB key must not become a 1 MB error line) and one line long (a key
+        # holding a newline must not make one problem look like two)
+        for name, limit in (("file", _FILE), ("entry", _ENTRY), ("field", _ENTRY),
+                            ("message", _MESSAGE), ("hint", _MESSAGE)):
             value = getattr(self, name)
             if len(value) > limit:
-                object.__setattr__(self, name, clip(value, limit))
+                value = clip(value, limit)
+            if _BREAKS.search(value):
+                value = _BREAKS.sub(lambda m: repr(m.group())[1:-1], value)
+            object.__setattr__(self, name, value)
 
     def line(self) -> str:
         where = self.file
