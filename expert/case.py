@@ -3,6 +3,8 @@ JSON and checked against the vocabulary of the knowledge base."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -83,11 +85,23 @@ class Expected(BaseModel):
     referral: Literal["emergency", "refer"] | None = None
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=200)]
     title: str = ""
     reference: str = ""
+    # who the client sheet is for and who wrote it, and the assessment date (the programme
+    # starts on it unless --start says otherwise; nothing is taken from today's date)
+    client: Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)] = Field(
+        default="", description="The client's display name or a pseudonym, shown on the sheet.")
+    trainer: Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)] = Field(
+        default="", description="The trainer's name, shown on the sheet.")
+    date: dt.date | None = Field(
+        default=None, description="The assessment date, YYYY-MM-DD; the programme starts on it "
+                                  "unless --start is given.")
     subject: Subject = Subject()
     # "none": every red-flag question was asked and answered no (expert/screening.py)
     red_flags: Literal["none"] | None = None
@@ -100,6 +114,22 @@ class Case(BaseModel):
         if isinstance(answers, dict):
             return {k: (v if isinstance(v, dict) else {"value": v}) for k, v in answers.items()}
         return answers
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        # YAML reads 2025-03-03 as a date; JSON gives a string. Nothing else is a date here
+        # (pydantic would take a number as a timestamp, a datetime with a time of midnight)
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        said = shown(str(value) if isinstance(value, dt.datetime) else value)
+        raise ValueError(f"{said} is not a date; write the assessment date as "
+                         "YYYY-MM-DD (for example 2025-03-03)")
 
     @property
     def checks_referral(self) -> bool:
@@ -154,7 +184,7 @@ def _vocabulary(case: Case, kb: KnowledgeBase, name: str) -> list[Problem]:
                 node = item.split("@")[0]
                 if not kb.is_node(node):
                     out.append(Problem(name, f"expected.{state}", "",
-                                       f"unknown muscle or group {node!r}",
+                                       f"unknown muscle or group {shown(node)}",
                                        suggest(node, [*kb.muscles, *kb.groups])))
     return out
 

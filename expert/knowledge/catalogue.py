@@ -90,6 +90,9 @@ class Joint(Record):
 class Muscle(Record):
     id: Id
     name: Text
+    # what a client calls it, plural ("hip flexors", "lower-back muscles"); muscles that share
+    # one are named together on the client sheet
+    plain: str = ""
     region: Id
     location: str = ""
     joints: list[Id] = []
@@ -104,6 +107,7 @@ class Muscle(Record):
 class Group(Record):
     id: Id
     name: Text
+    plain: str = ""     # as Muscle.plain
     members: list[Id] = Field(min_length=1)
     aliases: list[Text] = []
     sources: list[SourceKey] = Field(min_length=1)
@@ -176,6 +180,16 @@ class Checklist(Record):
     help: str = ""
 
 
+class Advice(Record):
+    """What the client sheet advises a person who reported a habit (switch hands when carrying,
+    breaks from sitting): ``text`` in the person's words, ``why`` the reasoning (trainer's
+    report), with its sources."""
+
+    text: Text
+    why: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
 class Question(Record):
     id: Id
     category: Category
@@ -195,6 +209,8 @@ class Question(Record):
     # a yes means the assessments of these categories are not done (fall_risk: no single-leg
     # squat; domain.md §7.5); the consultation does not ask them
     skips: list[Category] = []
+    # advice for a person who answered yes (habits): shown on the client sheet
+    advice: Advice | None = None
     sources: list[SourceKey] = []
 
 

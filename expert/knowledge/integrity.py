@@ -36,7 +36,7 @@ DEFINED_IN = {
     "checkpoint": ("checkpoints",), "joint": ("joints",), "muscle": ("muscles", "groups"),
     "group": ("groups",), "observation": ("questions",), "question": ("questions",),
     "sign": ("signs", "questions"), "family": ("families",), "exercise": ("exercises",),
-    "technique": ("doses",),
+    "technique": ("doses",), "posture": ("postures",),
 }
 
 
@@ -142,6 +142,10 @@ class _Checker:
                                ("families", kb.families)):
             for rid, record in records.items():
                 self.refs(table, rid, "sources", getattr(record, "sources", []), src, "source")
+        for qid, question in kb.questions.items():
+            if question.advice is not None:
+                self.refs("questions", qid, "advice.sources", question.advice.sources, src,
+                          "source")
         for jid, joint in kb.joints.items():
             self.ref("joints", jid, "region", joint.region, kb.regions, "region")
         for mid, muscle in kb.muscles.items():
@@ -172,6 +176,7 @@ class _Checker:
         self.checklists()
         self.programme()
         self.equipment()
+        self.poses()
         return self.problems
 
     def _cycle_members(self) -> set[str]:
@@ -313,7 +318,8 @@ class _Checker:
         for tech, dose in kb.doses.items():
             self.refs("doses", tech, "sources",
                       [k for v in dose.variants for k in v.sources]
-                      + (dose.older_adults.sources if dose.older_adults else []), src, "source")
+                      + (dose.older_adults.sources if dose.older_adults else [])
+                      + (dose.progression.sources if dose.progression else []), src, "source")
         for phase in sorted({ex.phase for ex in kb.exercises.values()} - phases):
             self.problems.append(Problem("doses.yaml", phase, "phase",
                                          f"no dose for the {phase} phase"))
@@ -323,6 +329,9 @@ class _Checker:
         for pid, plan in kb.plans.items():
             self.refs("plans", pid, "sources", plan.sources, src, "source")
             self.refs("plans", pid, "core.sources", plan.core.sources, src, "source")
+            if plan.reassessment is not None:
+                self.refs("plans", pid, "reassessment.sources", plan.reassessment.sources, src,
+                          "source")
             self.refs("plans", pid, "assumed_equipment", plan.assumed_equipment, equipment,
                       "equipment")
             self.refs("plans", pid, "region_checkpoints", plan.region_checkpoints, kb.regions,
@@ -393,6 +402,27 @@ class _Checker:
             self.problems.append(Problem(
                 name, "equipment", "", "does not list " + ", ".join(missing),
                 "list every subject.equipment id of case files, so that each can be answered"))
+
+    def poses(self) -> None:
+        """``poses.yaml`` (optional): every exercise has a pose, every pose names a known
+        exercise, and every posture it starts from is defined."""
+        kb = self.kb
+        if not kb.poses and not kb.postures:
+            return
+        name = next((f for k, f in kb.files.items() if k.startswith(("poses:", "postures:"))),
+                    "poses.yaml")
+        for pid, pose in kb.poses.items():
+            self.ref("poses", pid, "exercise", pid, kb.exercises, "exercise")
+            self.ref("poses", pid, "base", pose.base, kb.postures, "posture")
+            for label, frame in (("start", pose.start), ("end", pose.end)):
+                if frame.base is not None:
+                    self.ref("poses", pid, f"{label}.base", frame.base, kb.postures, "posture")
+        for eid in kb.exercises:
+            if eid not in kb.poses:
+                self.add(Problem(self.where("exercises", eid), eid, "",
+                                 "has no pose, so it has no picture",
+                                 f"add a pose for {eid} to {name} (docs/program.md: Pictures)"),
+                         ("poses",), eid)
 
 
 def cross_check(kb: KnowledgeBase, damage: Damage | None = None

@@ -265,9 +265,10 @@ def build_program(kb: KnowledgeBase, case: Case, outcome: Outcome,
                   start: dt.date | None = None) -> Program | None:
     """The corrective programme of a case, or None under a referral, while the safety screen
     is incomplete (a red-flag question that could refer the case is unanswered), or when the
-    knowledge base has no exercise catalogue."""
+    knowledge base has no exercise catalogue. Without ``start`` the programme starts on the
+    case's assessment ``date`` (when given)."""
     if outcome.referral is not None or not kb.exercises or not kb.plans:
         return None
     if not screen_status(kb, case).complete:
         return None
-    return _Builder(kb, case, outcome).build(start)
+    return _Builder(kb, case, outcome).build(start or case.date)
