@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from ..knowledge import KnowledgeBase
+from ..problems import shown
 from . import worker
 from .registry import CaseIds
 from .scoring import Scoreboard
@@ -116,7 +117,7 @@ class Evaluator:
 
 def duplicate(record: Record) -> dict[str, Any]:
     return {"file": record["source"], "line": record["line"], "entry": "id",
-            "message": f"duplicate case id {record['case_id']!r}: an earlier case in this run "
+            "message": f"duplicate case id {shown(record['case_id'])}: an earlier case in this run "
                        "has the same id", "hint": "give every case its own id"}
 
 

@@ -25,7 +25,7 @@ from ..findings import Outcome
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..knowledge.locate import knowledge_base
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, clip
 from ..program import build_program
 from ..report import to_data
 from .judgement import judge
@@ -110,7 +110,7 @@ def _parse(data: Any, task: Task, kb: KnowledgeBase) -> tuple[Case, list[Problem
 def _fill(record: dict[str, Any], task: Task, kb: KnowledgeBase) -> None:
     data, text = _read(task)
     if isinstance(data, dict) and isinstance(data.get("id"), str):
-        record["case_id"] = data["id"]
+        record["case_id"] = clip(data["id"], 200)  # the longest valid id; this one may be bad
     try:
         case, problems = _parse(data, task, kb)
     except InputError as exc:
