@@ -166,6 +166,27 @@ class Timing(Record):
     why: Text
 
 
+class DoseStep(_Ranged):
+    """One step up the dose at a reassessment: the numbers that replace the chosen variant's."""
+
+    label: Text
+    sets: Range | None = None
+    reps: Range | None = None
+    hold_s: Range | None = None
+    tempo: str = ""
+
+
+class Progression(Record):
+    """How an item whose finding persists at a reassessment moves on (docs/program.md,
+    "Reassessment"): the exercise's own catalogue progressions first (when ``catalogue``), one
+    per reassessment, then these dose steps."""
+
+    catalogue: bool = True
+    steps: list[DoseStep] = []
+    why: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
 class Dose(Record):
     """The dose of one technique: the variants the sources give and the one used."""
 
@@ -178,6 +199,7 @@ class Dose(Record):
     variants: list[DoseVariant] = Field(min_length=1)
     older_adults: AgeAdjustment | None = None
     timing: Timing
+    progression: Progression | None = None   # at a reassessment; None: the dose is kept
 
     @model_validator(mode="after")
     def _chosen(self) -> Dose:
@@ -205,6 +227,18 @@ class Core(Record):
     sources: list[SourceKey] = Field(min_length=1)
 
 
+class Reassessment(Record):
+    """What a reassessment does with the items of the last block (docs/program.md,
+    "Reassessment"): a finding that got more certain by ``worse_by`` or more is regressed, not
+    progressed; catalogue progressions (free text the safety rules cannot judge) are skipped
+    for a subject with a condition unless ``catalogue_with_conditions``."""
+
+    worse_by: float = Field(gt=0, le=1)
+    catalogue_with_conditions: bool = False
+    why: Text
+    sources: list[SourceKey] = Field(min_length=1)
+
+
 class Plan(Record):
     """The programme block: its length, reassessment and the weekly progression."""
 
@@ -218,6 +252,7 @@ class Plan(Record):
     region_checkpoints: dict[Id, Id] = {}   # catalogue region -> checkpoint, for integration
     reassess_categories: list[Category] = []
     core: Core
+    reassessment: Reassessment | None = None
     why: Text
     sources: list[SourceKey] = Field(min_length=1)
 
@@ -293,4 +328,7 @@ class SafetyNote(Record):
 
     id: Id
     text: Text
+    # the same rule in a client's words, for the client sheet's "when to stop" (notes without
+    # it are in the trainer's report only)
+    client: str = ""
     sources: list[SourceKey] = Field(min_length=1)
