@@ -131,3 +131,13 @@ def test_a_fall_risk_is_asked_before_the_single_leg_squat_and_skips_it(
     # in self mode there is no single-leg squat: the fall risk stays with the conditions,
     # asked only for a programme (the fixture has none)
     assert "unsteady" not in asked(walk(screen_kb, tmp_path / "c.json", "self", {"tilt": "yes"}))
+
+
+def test_a_fall_risk_that_skips_nothing_is_still_asked_for_the_programme(
+        screen_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Consultant, "_gates", lambda self, topic: False)  # nothing to skip
+    assert "unsteady" not in asked(walk(screen_kb, tmp_path / "a.json", "trainer", {"tilt": "yes"}))
+    monkeypatch.setattr(Consultant, "programme",  # a programme for any finding
+                        lambda self: {"phases": []} if self.outcome().findings else None)
+    keys = asked(walk(screen_kb, tmp_path / "b.json", "trainer", {"tilt": "yes"}))
+    assert keys.index("unsteady") < keys.index("fragile")  # with the conditions, first

@@ -34,6 +34,7 @@ from .agenda import Agenda
 from .answers import SIDES, Reply
 from .impact import noticeable
 from .questionnaire import AGE, EQUIPMENT, Questionnaire, Topic, checklist_members
+from .questionnaire import PROGRAMME as CONDITION
 from .relevance import Effect, Relevance, Snapshot
 from .session import CHECKLIST_VALUES, EQUIPMENT_VALUES, Item, Pending, Session, SessionError
 
@@ -312,12 +313,14 @@ class Consultant:
         pairs += [(t, True) for k, t in self.questionnaire.topics.items()
                   if t.is_checklist and k not in answered and len(self.listed(k)) >= MIN_ITEMS]
         programme = False
-        if not any(m for t, m in pairs if t.stratum != "programme") and \
-                any(t.stratum == "programme" for t, _ in pairs):
+        adapts = [t for t, _ in pairs if t.stratum == "programme" or t.category == CONDITION]
+        if not any(m for t, m in pairs if t.stratum != "programme") and adapts:
             program = self.report().get("program")
             programme = program is not None
             if not addresses(program):  # nothing the equipment could change
                 pairs = [(t, m and not t.is_equipment) for t, m in pairs]
+            if programme:  # a condition asked early to skip an assessment adapts it too
+                pairs = [(t, m or t.category == CONDITION) for t, m in pairs]
         return self.agenda.next(self.session.items, pairs, self.referral, programme)
 
     def _gates(self, topic: Topic) -> bool:
