@@ -49,3 +49,23 @@ def make_case(kb: KnowledgeBase, answers: dict[str, Any], age: int | None = None
     if red_flags is not None:
         data["red_flags"] = red_flags
     return parse_case(data, "test", kb)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Any:
+    """A throwaway PostgreSQL server (tests/pgserver.py), started once for the session."""
+    from .pgserver import running_server
+    yield from running_server()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each back-end: a SQLite file, and a fresh database on the
+    throwaway PostgreSQL server (skipped, with the reason, when PostgreSQL is not installed:
+    tests/system-deps.sh installs it)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("PostgreSQL is not installed (bash tests/system-deps.sh installs it)")
+    return str(server.new_database())
