@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .problems import InputError, Problem, shown
+from .problems import InputError, Problem, clip, shown
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -79,7 +79,7 @@ def open_problem(name: str, exc: OSError) -> Problem:
     return Problem(name, message=f"cannot be read: {exc.strerror or exc}")
 
 
-def open_regular(path: Path | str, dir_hint: str = "give the path of one case file") -> int:
+def open_regular(path: Path | str, dir_hint: str = "give the path of a file") -> int:
     """A file descriptor of ``path`` opened for reading, or InputError when it is not a regular
     file. Opening never blocks: a named pipe would wait for a writer for ever."""
     name = str(path)
@@ -172,6 +172,15 @@ def _too_deep(name: str, line: int | None = None) -> InputError:
                                f"deep{where}", hint="a case needs only a few levels")])
 
 
+def _unreadable_value(name: str, exc: ValueError) -> Problem:
+    text = str(exc)
+    if "integer string conversion" in text:
+        return Problem(name, message="holds a number of more than 4300 digits",
+                       hint="write it in quotes if it is text")
+    return Problem(name, message=f"holds a value that cannot be read: {clip(text)}",
+                   hint="write it in quotes if it is text")
+
+
 def _json_depth(data: Any) -> int:
     """How deeply JSON data nests (iteratively: deep data must not exhaust the stack)."""
     deepest, stack = 0, [(data, 1)]
@@ -205,6 +214,8 @@ def parse_json(text: str, name: str, line: int | None = None) -> Any:
             hint="give each key once")]) from None
     except RecursionError:
         raise _too_deep(name, line) from None
+    except ValueError as exc:  # a number of more than 4300 digits
+        raise InputError([_unreadable_value(name, exc)]) from None
     if _json_depth(data) > MAX_DEPTH:
         raise _too_deep(name, line)
     return data
@@ -275,6 +286,8 @@ def parse_yaml(text: str, name: str) -> Any:
         raise InputError([Problem(name, message=f"malformed YAML{where}: {what}")]) from None
     except RecursionError:
         raise _too_deep(name) from None
+    except ValueError as exc:  # a date such as 2020-13-45, a number of 5000 digits
+        raise InputError([_unreadable_value(name, exc)]) from None
     finally:
         loader.dispose()
 

@@ -50,7 +50,8 @@ documents = cases | values
 # text made of YAML's syntax: anchors, aliases, tags, flow and block collections
 yaml_text = st.lists(st.sampled_from([
     *"&*!|>[]{}:,-#?'\"\n\t  abyes01.%@`\x00", "&a ", "*a", "<<: ", "!!str ",
-    "!!python/object:os.system ", "id: c\n", "answers:\n  ", "tilt: ", "carry: left\n"]),
+    "!!python/object:os.system ", "id: c\n", "answers:\n  ", "tilt: ", "carry: left\n",
+    "2020-13-45 ", "9" * 5000, "1e999 "]),
     max_size=80).map("".join)
 
 

@@ -117,6 +117,18 @@ def test_deep_json_lines_are_a_bad_record_not_an_internal_error(tmp_path: Path) 
     assert deep["line"] == 2 and "nested more than 40 levels" in deep["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("n.json", '{"id": "c", "subject": {"age": ' + "9" * 5000 + "}}", "more than 4300 digits"),
+    ("n.yaml", "id: c\nsubject: {age: " + "9" * 5000 + "}\n", "more than 4300 digits"),
+    ("d.yaml", "id: c\ntitle: 2020-13-45\n", "cannot be read: month must be in 1..12"),
+])
+def test_values_python_cannot_build_are_problems(tmp_path: Path, name: str, text: str,
+                                                 message: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    assert message in one_line(cli("run", str(path)))
+
+
 # -- duplicate keys ------------------------------------------------------------------------------
 
 def test_duplicate_keys_in_json_are_an_error_with_line_and_key(tmp_path: Path) -> None:
@@ -364,3 +376,13 @@ def test_the_package_has_no_import_cycles() -> None:
                     graph.add_edge(name, target)
     assert not list(nx.simple_cycles(graph))
     assert graph.has_edge("expert.case", "expert.spelling")  # the walk does see imports
+
+
+@pytest.mark.usefixtures("deadline")
+def test_a_knowledge_file_that_is_a_fifo_is_named_not_missing(tmp_path: Path) -> None:
+    root = faulty_kb(tmp_path, {})
+    (root / "facts/muscles.yaml").unlink()
+    os.mkfifo(root / "facts/muscles.yaml")
+    lines = kb_check(root)
+    assert "muscles.yaml: is a named pipe (FIFO), not a regular file" in lines[0]
+    assert "follow from the problem(s) above" in lines[1]

@@ -39,6 +39,7 @@ from .exercises import (
     SafetyNote,
 )
 from .integrity import Damage, cross_check
+from .poses import Pose, Posture
 from .rulebook import Family, InferenceRule, RedFlag
 
 # file -> {top-level key: (model, id field)}; an id field "" marks a section holding one record
@@ -61,9 +62,11 @@ FACT_FILES: dict[str, dict[str, tuple[type[BaseModel], str]]] = {
     # what the consultation asks about equipment (optional: without it, it is not asked)
     "equipment.yaml": {"equipment_question": (EquipmentQuestion, ""),
                        "equipment": (EquipmentItem, "id")},
+    # the exercise pictures (optional: without it, pictures are placeholders)
+    "poses.yaml": {"postures": (Posture, "id"), "poses": (Pose, "exercise")},
 }
 OPTIONAL_FACT_FILES = frozenset({"exercises.yaml", "doses.yaml", "safety.yaml",
-                                 "equipment.yaml"})
+                                 "equipment.yaml", "poses.yaml"})
 RULE_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "families": (Family, "id"), "rules": (InferenceRule, "id"), "red_flags": (RedFlag, "id")}
 _TAGS = {"observation", "sign", "any_of", "subject", "muscle"}
@@ -94,6 +97,12 @@ def validation_problems(exc: ValidationError, file: str, entry: str,
             msg = "required key is missing"
         out.append(Problem(file, entry, _field((*prefix, *err["loc"])), msg))
     return out
+
+
+def _present(path: Path) -> bool:
+    """Whether a knowledge file is there at all: anything but a regular file (a named pipe, a
+    directory, a link loop) is there, and its reading says what is wrong with it."""
+    return path.exists() or path.is_symlink()
 
 
 class _Reader:
@@ -169,7 +178,7 @@ class _Reader:
     def sections(self, path: Path, layout: dict[str, tuple[type[BaseModel], str]],
                  tables: dict[str, dict[str, Any]], required: bool = True) -> None:
         name = self.rel(path)
-        if not path.is_file():
+        if not _present(path):
             if required:
                 self.problems.append(Problem(name, message="missing knowledge file"))
                 for key in layout:
@@ -197,7 +206,7 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     facts, rules = root / "facts", root / "rules"
     meta: KbMeta | None = None
     meta_path = facts / "kb.yaml"
-    if not meta_path.is_file():
+    if not _present(meta_path):
         reader.problems.append(Problem(reader.rel(meta_path), message="missing knowledge file"))
     else:
         doc = reader.document(meta_path)
@@ -232,7 +241,8 @@ def read(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         plans=tables.get("plans", {}), restrictions=tables.get("restrictions", {}),
         refinements=tables.get("refinements", {}), notices=tables.get("notices", {}),
         safety_notes=tables.get("safety_notes", {}), equipment=tables.get("equipment", {}),
-        equipment_question=tables.get("equipment_question", {}).get("equipment_question"))
+        equipment_question=tables.get("equipment_question", {}).get("equipment_question"),
+        postures=tables.get("postures", {}), poses=tables.get("poses", {}))
     own, consequences = cross_check(kb, reader.damage)
     problems = sorted(reader.problems + own) + consequences  # causes first
     return (kb if meta is not None else None), problems
