@@ -165,6 +165,20 @@ class Store:
         with self._session() as session:
             return [_client(row) for row in session.scalars(query)]
 
+    def tallies(self, client_ids: list[int]) -> dict[int, tuple[int, dt.date | None]]:
+        """For each client: how many assessments, and the date of the last one."""
+        out: dict[int, tuple[int, dt.date | None]] = {cid: (0, None) for cid in client_ids}
+        if not client_ids:
+            return out
+        with self._session() as session:
+            rows = session.execute(
+                select(AssessmentRow.client_id, func.count(), func.max(AssessmentRow.date))
+                .where(AssessmentRow.client_id.in_(client_ids))
+                .group_by(AssessmentRow.client_id)).all()
+        for cid, count, last in rows:
+            out[cid] = (int(count), last)
+        return out
+
     def delete_client(self, client_id: int) -> Deleted:
         """Remove the client with every assessment and any consultation in progress."""
         with self._session(write=True) as session:
@@ -204,8 +218,8 @@ class Store:
             where = f"client {client_id}"
             if date > today:
                 raise BadRecord(where, f"the assessment date {date.isoformat()} is in the "
-                                "future", "give the day it was made (--date YYYY-MM-DD, or the "
-                                "case file's date:)")
+                                "future", "give the day it was made: --date YYYY-MM-DD or the "
+                                "case file's date:")
             if client.birth_year is not None and date.year < client.birth_year:
                 raise BadRecord(where, f"the assessment date {date.isoformat()} is before the "
                                 f"client's birth year {client.birth_year}",
