@@ -50,8 +50,9 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
     unanswered; the report lists those questions (or state `red_flags: none` in the case).
 
     CASE is a file, or - to read the case from standard input. Only regular files are read
-    (not pipes or devices), at most 1 MiB. The case format is described in docs/case-files.md; `imbalance schema` prints its
-    JSON Schema. The programme is described in docs/program.md.
+    (not pipes or devices), at most 1 MiB. The case format is described in
+    docs/case-files.md; `imbalance schema` prints its JSON Schema. The programme is described
+    in docs/program.md.
     """
     from ..case import load_case
     from ..inference.reasoner import Reasoner
