@@ -234,4 +234,4 @@ def parse_case(data: Any, name: str, kb: KnowledgeBase) -> Case:
 
 def load_case(path: Path, kb: KnowledgeBase) -> Case:
     """Read and validate one case file (YAML or JSON)."""
-    return parse_case(yamlio.load(path), str(path), kb)
+    return parse_case(yamlio.load(path), yamlio.display(path), kb)

@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from .problems import InputError, Problem, clip, shown
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 100_000
+STDIN = "-"  # a case read from standard input (``imbalance run -``)
 
 
 # libyaml's parser is ~10x faster than the pure-Python one; the constructor stays safe either way
@@ -101,12 +103,29 @@ def open_regular(path: Path | str, dir_hint: str = "give the path of a file") ->
         raise InputError([Problem(name, message="is a directory, not a file", hint=dir_hint)])
     kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
     raise InputError([Problem(name, message=f"is {kind}, not a regular file",
-                              hint="save the data to a file and give that file")])
+                              hint="save the data to a file and give that file, or pipe it "
+                                   "in and give - instead")])
+
+
+def display(path: Path | str) -> str:
+    """The name of an input in messages: its path, or ``<stdin>``."""
+    return "<stdin>" if str(path) == STDIN else str(path)
+
+
+def _too_large(name: str, max_bytes: int) -> InputError:
+    return InputError([Problem(name, message=f"is larger than the limit of {_mib(max_bytes)} MiB",
+                               hint="split it into smaller files")])
 
 
 def read_bytes(path: Path | str, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``; never more than that is read."""
+    """The bytes of a regular file (or of standard input, ``-``) of at most ``max_bytes``; never
+    more than that is read."""
     name = str(path)
+    if name == STDIN:
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise _too_large(display(name), max_bytes)
+        return data
     fd = open_regular(name)
     try:
         size = os.fstat(fd).st_size
@@ -123,9 +142,7 @@ def read_bytes(path: Path | str, max_bytes: int = MAX_BYTES) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         if total > max_bytes:
-            raise InputError([Problem(
-                name, message=f"file is larger than the limit of {_mib(max_bytes)} MiB",
-                hint="split it into smaller files")])
+            raise _too_large(name, max_bytes)
         return b"".join(chunks)
     except OSError as exc:
         raise InputError([open_problem(name, exc)]) from None
@@ -135,7 +152,7 @@ def read_bytes(path: Path | str, max_bytes: int = MAX_BYTES) -> bytes:
 
 def read_text(path: Path | str, max_bytes: int = MAX_BYTES) -> str:
     """Return the text of a data file, or raise InputError saying why it cannot be read."""
-    return decode(read_bytes(path, max_bytes), str(path))
+    return decode(read_bytes(path, max_bytes), display(path))
 
 
 def decode(data: bytes, name: str) -> str:
@@ -300,4 +317,4 @@ def parse(text: str, name: str, fmt: str) -> Any:
 def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     """Read and parse one YAML (.yaml/.yml) or JSON (.json) file."""
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    return parse(read_text(path, max_bytes), str(path), fmt)
+    return parse(read_text(path, max_bytes), display(path), fmt)

@@ -157,7 +157,8 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     line = one_line(cli("run", str(fifo)))
     assert line == f"{fifo}: is a named pipe (FIFO), not a regular file " \
-                   "(save the data to a file and give that file)"
+                   "(save the data to a file and give that file, or pipe it in and give - " \
+                   "instead)"
     assert "named pipe" in one_line(cli("explain", "glute", "--case", str(fifo)))
 
 
@@ -178,6 +179,14 @@ def test_devices_are_refused_not_read_without_end() -> None:
     assert "is a device, not a regular file" in one_line(cli("run", "/dev/zero"))
     assert "is a device" in records(cli("batch", "/dev/zero", "-j", "1", "-q").stdout)[0][
         "errors"][0]["message"]
+
+
+def test_standard_input_is_read_with_dash_and_bounded() -> None:
+    assert cli("run", "-", "--format", "json", stdin=GOOD).exit_code == 0
+    line = one_line(cli("run", "-", stdin="id: big\nnotes: " + "x" * (1024 * 1024) + "\n"))
+    assert line.startswith("<stdin>: is larger than the limit of 1 MiB")
+    assert one_line(cli("run", "-", stdin="id: c\nanswers: {tilts: yes}\n")).startswith(
+        "<stdin>: answers.tilts: unknown observation id")
 
 
 def test_no_more_than_the_limit_is_ever_read(tmp_path: Path,

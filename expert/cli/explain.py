@@ -14,7 +14,7 @@ from .printing import dump, emit
 @main.command()
 @click.argument("muscle")
 @click.option("--case", "case_file", required=True, type=click.Path(path_type=Path),
-              help="The case file to explain.")
+              help="The case file to explain (- reads it from standard input).")
 @click.option("--state", type=click.Choice(["overactive", "underactive"]),
               help="Only this state (default: either).")
 @click.option("--side", type=click.Choice(["left", "right", "both"]),
