@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .build import build_graph, node
+from .nodes import node, reasoning_edges
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -18,8 +18,10 @@ def muscle_graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
     """The graph of ``kb``, built on first use and kept with it for the process."""
     graph = kb.__dict__.get("_graph")
     if graph is None:
+        from .build import build_graph  # networkx: only for drawing and explaining
+
         graph = kb.__dict__["_graph"] = build_graph(kb)
     return graph
 
 
-__all__ = ["build_graph", "muscle_graph", "node"]
+__all__ = ["muscle_graph", "node", "reasoning_edges"]

@@ -29,17 +29,7 @@ from ..knowledge.rulebook import (
     SignConclusion,
     SignPremise,
 )
-
-
-def node(kb: KnowledgeBase, ident: str) -> str:
-    """The graph node of a knowledge-base id (muscle, group, observation or sign)."""
-    if ident in kb.muscles:
-        return f"muscle:{ident}"
-    if ident in kb.groups:
-        return f"group:{ident}"
-    if ident in kb.questions:
-        return f"observation:{ident}"
-    return f"sign:{ident}"
+from .nodes import node, reasoning_edges
 
 
 def _premise_nodes(kb: KnowledgeBase, premise: object) -> list[str]:
@@ -88,13 +78,12 @@ def _relations(kb: KnowledgeBase, g: nx.MultiDiGraph) -> None:
         else:
             for a, b in itertools.permutations(rel.members, 2):
                 g.add_edge(node(kb, a), node(kb, b), **attrs)
-        if rel.infers:
-            inf = rel.infers
-            drivers = sorted({m for d in inf.drivers for m in kb.expand(d)})
-            affected = sorted({m for x in inf.affected for m in kb.expand(x)})
-            for d, x in itertools.product(drivers, affected):
-                g.add_edge(f"muscle:{d}", f"muscle:{x}", kind=inf.kind, relation=rel.id,
-                           action=rel.action, note=inf.note, sources=list(inf.sources))
+    for driver, edges in reasoning_edges(kb).items():
+        for kind, affected, rid in edges:
+            rel = kb.relations[rid]
+            assert rel.infers is not None
+            g.add_edge(f"muscle:{driver}", f"muscle:{affected}", kind=kind, relation=rid,
+                       action=rel.action, note=rel.infers.note, sources=list(rel.infers.sources))
 
 
 def _rules(kb: KnowledgeBase, g: nx.MultiDiGraph) -> None:

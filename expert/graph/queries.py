@@ -11,7 +11,7 @@ import networkx as nx
 
 from ..knowledge import KnowledgeBase
 from . import muscle_graph
-from .build import node
+from .nodes import node
 
 PARTNER_KINDS = ("antagonist", "synergist", "force_couple", "subsystem")
 VERB = {"antagonist": "oppose each other", "synergist": "work together",

@@ -12,8 +12,8 @@ independent of the order experta breaks ties in:
 2. rules over observations (50): answers suggest signs and muscle states;
 3. one rule (0) combines each sign's evidence and declares the signs strong enough to use;
 4. rules over signs (-10): compensations and patterns implicate muscles;
-5. one rule (-20) settles the direct findings and declares those the muscle graph can reason
-   from; then rules that read the graph (-30) add the weaker secondary evidence of altered
+5. one rule (-20) settles the direct findings and, in its body, follows the muscle graph's
+   reasoning edges from those that can drive them, adding the weaker secondary evidence of altered
    reciprocal inhibition and synergistic dominance (domain.md §1).
 """
 
@@ -25,14 +25,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from experta import AS, KnowledgeEngine, Rule
+from experta.strategies import DepthStrategy
 
 from .. import compat  # noqa: F401  (must precede experta)
 from ..evidence import strength as combined
 from ..findings import per_side, resolve_one
-from ..graph import muscle_graph
+from ..graph.nodes import reasoning_edges
 from ..knowledge import KnowledgeBase
 from .compiler import Compiled, Need, Target, compile_rules
-from .facts import Answer, Finding, Phase, Referral, Sign
+from .facts import Answer, Phase, Referral, Sign
 from .ledger import Contribution, Flag, Ledger, Premise
 
 MIRROR = {"left": "right", "right": "left"}
@@ -52,8 +53,20 @@ REASONING = {"overactive": "reciprocal_inhibition", "underactive": "synergistic_
 OPPOSITE = {"overactive": "underactive", "underactive": "overactive"}
 
 
+class _Depth(DepthStrategy):
+    """experta's depth strategy with the same keys, uncached. Its ``get_key`` sits behind an
+    ``lru_cache`` whose keys (activations) hash alike across resets but never compare equal, so
+    the cache never hits, walks long ``__eq__`` chains and keeps every activation alive."""
+
+    def get_key(self, activation: Any) -> tuple[int, list[int]]:
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        return (activation.rule.salience, facts)
+
+
 class ImbalanceEngine(KnowledgeEngine):
     """The consultation's working memory and its four strata of rules."""
+
+    __strategy__ = _Depth
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -67,15 +80,12 @@ class ImbalanceEngine(KnowledgeEngine):
         self.screened = frozenset(i for (stage, i) in self.index if stage == "red_flag")
         self.reasoned = frozenset(i for (stage, i) in self.index if stage == "observations")
         self.used_signs = frozenset(i for (stage, i) in self.index if stage == "signs")
-        self.graph = muscle_graph(kb)
         self.secondary: dict[str, float] = {str(k): v for k, v in
                                             kb.meta.inference.secondary.items()}
-        # the graph's reasoning edges, read once: driver -> [(kind, affected, relation)]
-        self.reasoning: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for u, v, data in self.graph.edges(data=True):
-            if data["kind"] in self.secondary:
-                self.reasoning[u.split(":", 1)[1]].append(
-                    (data["kind"], v.split(":", 1)[1], data["relation"]))
+        # the muscle graph's reasoning edges, read from the relations once (no networkx):
+        # driver -> [(kind, affected, relation)]
+        self.reasoning = {driver: [e for e in edges if e[0] in self.secondary]
+                          for driver, edges in reasoning_edges(kb).items()}
         self.drivers: dict[str, frozenset[str]] = {
             kind: frozenset(m for m, edges in self.reasoning.items()
                             if any(k == kind for k, _, _ in edges))
@@ -170,10 +180,11 @@ class ImbalanceEngine(KnowledgeEngine):
             self.declare(*declared)
 
     def settle_direct_findings(self) -> None:
-        """Resolve the direct evidence so far and declare the findings the graph can reason
-        from (reportable, and a driver of some reasoning edge)."""
+        """Resolve the direct evidence so far and follow the muscle graph's reasoning edges from
+        each finding that can drive them (reportable, and a driver of some edge). Done in this
+        rule's body: a fact per driver would cost the RETE network and the agenda more than the
+        reasoning itself, and nothing else matches such facts."""
         threshold = self.kb.meta.inference.report_threshold
-        declared = []
         drivers = self.drivers.get("reciprocal_inhibition", frozenset()) | self.drivers.get(
             "synergistic_dominance", frozenset())
         candidates = [c for c in self.ledger.muscles if c.target in drivers]
@@ -184,13 +195,11 @@ class ImbalanceEngine(KnowledgeEngine):
             if muscle in self.drivers.get(REASONING[found.state], ()):
                 self.direct[(muscle, side)] = Premise("finding", muscle, side, found.certainty,
                                                       found.state)
-                declared.append(Finding(muscle=muscle, side=side, state=found.state))
-        if declared:
-            self.declare(*declared)
+        for key in sorted(self.direct, key=lambda k: (k[0], k[1] or "")):
+            self.reason_over_graph(self.direct[key])
 
-    def reason_over_graph(self, fact: Any) -> None:
+    def reason_over_graph(self, driver: Premise) -> None:
         """Follow the driver's reasoning edges in the muscle graph to the muscles it affects."""
-        driver = self.direct[(fact["muscle"], fact["side"])]
         kind = REASONING[driver.value]
         factor = self.secondary[kind]
         for edge_kind, affected, relation in self.reasoning.get(driver.id, ()):
@@ -242,6 +251,3 @@ class ImbalanceEngine(KnowledgeEngine):
     def settle_findings(self) -> None:
         self.settle_direct_findings()
 
-    @Rule(AS.f << Finding(), salience=-30)
-    def reason_over_muscle_graph(self, f: Any) -> None:
-        self.reason_over_graph(f)

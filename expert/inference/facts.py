@@ -28,6 +28,3 @@ class Phase(Fact):
 class Referral(Fact):
     """A red flag fired (``rule``): the consultation stops with a referral."""
 
-
-class Finding(Fact):
-    """A direct finding (``muscle``, ``side``, ``state``) that graph reasoning can start from."""
