@@ -29,6 +29,7 @@ from .exercises import (
     Restriction,
     SafetyNote,
 )
+from .poses import Pose, Posture
 from .rulebook import Family, InferenceRule, RedFlag
 
 
@@ -61,6 +62,9 @@ class KnowledgeBase:
     # what the consultation asks about equipment (equipment.yaml; optional)
     equipment: dict[str, EquipmentItem] = field(default_factory=dict)
     equipment_question: EquipmentQuestion | None = None
+    # the exercise pictures (poses.yaml; optional): base postures, and poses by exercise
+    postures: dict[str, Posture] = field(default_factory=dict)
+    poses: dict[str, Pose] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
