@@ -198,3 +198,10 @@ def write_atomic(path: Path, text: str) -> None:
     files and links)."""
     with AtomicFile(path) as handle:
         handle.write(text)
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` (a PDF) to ``path`` as :func:`write_atomic` writes text."""
+    with AtomicFile(path, newline=None) as handle:
+        handle.buffer.write(data)  # type: ignore[attr-defined]
+        handle.flush()

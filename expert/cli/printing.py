@@ -34,10 +34,23 @@ def emit(text: str, out: Path | None, inputs: Iterable[Path] = ()) -> None:
     write_atomic(out, text)
 
 
+def emit_bytes(data: bytes, out: Path, inputs: Iterable[Path] = ()) -> None:
+    """Write binary output (a PDF) to the file ``out``, which must not be one of ``inputs``."""
+    from ..output import refuse_inputs, write_atomic_bytes
+    refuse_inputs(out, [*inputs, *knowledge_files()])
+    write_atomic_bytes(out, data)
+
+
 def say(text: str, err: bool = True) -> None:
     """One line for the person (on stderr unless ``err`` is false), control characters
-    escaped."""
-    click.echo(printable(text), err=err)
+    escaped. On a terminal it is wrapped to the window, whole words only, the rest indented;
+    to a file or a pipe it stays one line (one problem, one line)."""
+    from .. import terminal
+    text = printable(text)
+    stream = sys.stderr if err else sys.stdout
+    if "\n" not in text and terminal.is_terminal(stream):
+        text = "\n".join(terminal.wrap(text, terminal.columns(stream), "  ", ""))
+    click.echo(text, err=err)
 
 
 def dump(data: Any) -> str:

@@ -68,7 +68,7 @@ def removed_lines(program: dict[str, Any]) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Any:
+def environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -85,7 +85,7 @@ def render(report: dict[str, Any], fmt: str) -> str:
     """The handout of one report (``to_data`` output, with its programme) in ``fmt``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown handout format {fmt!r}; use {', '.join(FORMATS)}")
-    template = _environment().get_template(FORMATS[fmt])
+    template = environment().get_template(FORMATS[fmt])
     program = report.get("program")
     options: dict[str, dict[str, Any]] = {}
     if program:
