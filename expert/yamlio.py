@@ -262,22 +262,22 @@ def _json_key_line(text: str, key: str) -> int | None:
 
 def _check_nodes(node: yaml.Node, name: str) -> None:
     """Refuse YAML nested deeper than MAX_DEPTH or holding more than MAX_NODES values once its
-    aliases are expanded (an alias repeats its anchor's whole subtree)."""
+    aliases are expanded (an alias repeats its anchor's whole subtree). Walks the composed
+    nodes, where an alias is still one shared node, so the walk stops at the limit."""
     count, aliased = 0, False
-    anchored = set()
+    visited: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
     while stack:
         item, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            what = (f"holds more than {MAX_NODES:,} values once its aliases (*name) are expanded"
-                    if aliased else f"holds more than {MAX_NODES:,} values")
-            raise InputError([Problem(name, message=what,
-                                      hint="repeat the data without aliases, or split the file")])
+            raise InputError([Problem(
+                name, message=f"holds more than {MAX_NODES:,} values" + (
+                    " once its aliases (*name) are expanded" if aliased else ""),
+                hint="write the data out without aliases" if aliased else "split the file")])
         if isinstance(item, yaml.CollectionNode):
-            if id(item) in anchored:
-                aliased = True
-            anchored.add(id(item))
+            aliased = aliased or id(item) in visited
+            visited.add(id(item))
             if depth > MAX_DEPTH:
                 raise _too_deep(name, item.start_mark.line + 1)
             children = ([n for pair in item.value for n in pair]

@@ -3,9 +3,11 @@
 Owns path expansion (files, directories walked recursively in sorted order, quoted glob
 patterns, ``-`` for JSON Lines on standard input) and the reading of JSON Lines files line by
 line. A task is a plain tuple, cheap to send to a worker process: a case file to read, one JSON
-Lines line, or a problem found here (a missing path, an unreadable or binary file, a line that is
-too long or not UTF-8), which becomes that input's error record. Nothing here holds more than one
-line of input at a time, so memory stays flat however long the stream.
+Lines line, or a problem found here (a missing path, an unreadable or binary file, a named pipe
+or device, a line that is too long or not UTF-8), which becomes that input's error record; only
+regular files are opened (``yamlio.open_regular``), so a FIFO in a folder never blocks the run.
+Nothing here holds more than one line of input at a time, so memory stays flat however long the
+stream.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from ..problems import InputError
-from ..yamlio import MAX_BYTES, open_regular
+from ..yamlio import MAX_BYTES, open_regular, read_bytes
 
 CASE_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -28,14 +30,17 @@ _SNIFF = 8192
 
 
 class Task(NamedTuple):
-    """One unit of work: ``kind`` is ``file`` (read ``source``), ``line`` (``text`` is one JSON
-    Lines line of ``source``, numbered ``line``) or ``error`` (``text`` says what is wrong)."""
+    """One unit of work: ``kind`` is ``file`` (read ``source``), ``data`` (``data`` holds the
+    bytes of the case file ``source``, read where the run started: a worker on another machine
+    cannot read the file), ``line`` (``text`` is one JSON Lines line of ``source``, numbered
+    ``line``) or ``error`` (``text`` says what is wrong)."""
 
     kind: str
     source: str
     line: int | None = None
     text: str = ""
     hint: str = ""
+    data: bytes = b""
 
 
 def _problem(source: str, message: str, hint: str = "", line: int | None = None) -> Task:
@@ -91,6 +96,19 @@ def tasks(args: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Task]
                 yield from _lines_file(item)
             else:
                 yield Task("file", str(item))
+
+
+def carried(task: Task) -> Task:
+    """A ``file`` task with the file's bytes in it (``data``), for a worker that may run on
+    another machine; a file that cannot be read becomes an ``error`` task with the problem the
+    worker would have reported, so the record is the same as in a local run."""
+    if task.kind != "file":
+        return task
+    try:
+        return task._replace(kind="data", data=read_bytes(task.source))
+    except InputError as exc:
+        first = exc.problems[0]
+        return _problem(task.source, first.message, first.hint)
 
 
 def _lines_file(path: Path) -> Iterator[Task]:
