@@ -9,6 +9,7 @@ import click
 
 from . import knowledge, main
 from .printing import say
+from .storage import db_option
 
 
 @main.command()
@@ -21,10 +22,15 @@ from .printing import say
                    "consultation-DATE-TIME.json in the current folder.")
 @click.option("--resume", "resume_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Continue a saved consultation from the question where it stopped.")
+@click.option("--client", "client_ref", metavar="ID",
+              help="Keep the consultation in the client database instead of a file: it resumes "
+                   "where it stopped, and its assessment is kept for client ID when complete.")
+@db_option
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
 @click.pass_context
 def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
-            resume_file: Path | None, no_color: bool) -> None:
+            resume_file: Path | None, client_ref: str | None, db_url: str | None,
+            no_color: bool) -> None:
     """Answer questions one at a time and leave with findings, reasons and a programme, or a
     referral. Only questions whose answer can still change something are asked; most are short
     lists (answer no, or the numbers of those that apply).
@@ -42,6 +48,14 @@ def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
 
     if resume_file is not None and session_file is not None:
         raise click.UsageError("--resume FILE keeps saving to FILE; leave out --session")
+    if client_ref is not None:
+        if resume_file is not None or session_file is not None:
+            raise click.UsageError("--client keeps the consultation in the database; leave out "
+                                   "--session and --resume")
+        from .consult_client import consult_client
+        ctx.exit(consult_client(ctx, client_ref, db_url, mode, no_color))
+    if db_url is not None:
+        raise click.UsageError("--db goes with --client ID")
     kb = knowledge(ctx)
     screen = Screen(use_color(no_color))
     prefix = ["imbalance"]

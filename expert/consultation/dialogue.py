@@ -64,7 +64,10 @@ class Dialogue:
     @property
     def resume(self) -> str:
         """The command that resumes this session."""
-        return shlex.join([*self.prefix, "consult", "--resume", str(self.c.session.path)])
+        session = self.c.session
+        if session.storage is not None and session.stored:
+            return shlex.join([*self.prefix, "consult", *session.storage.resume])
+        return shlex.join([*self.prefix, "consult", "--resume", str(session.path)])
 
     # -- the whole consultation ------------------------------------------------------------
     def welcome(self, resumed: bool) -> None:
@@ -77,7 +80,7 @@ class Dialogue:
         self.screen.wrap(DISCLAIMER, fg="bright_black")
         if resumed:
             n = len(session.items)
-            say(f"Resuming {session.path}: {n} answer{'s' if n != 1 else ''} so far.")
+            say(f"Resuming {session.where}: {n} answer{'s' if n != 1 else ''} so far.")
         else:
             self.screen.wrap("Answer yes, no or ? (don't know); sided questions also take left, "
                              "right or both. Add a certainty if you are unsure, as in "
@@ -85,7 +88,7 @@ class Dialogue:
                              "type the numbers of those that apply (as in \"2 5\"). Type why "
                              "at any prompt to see why a question is asked, help for the other "
                              "commands.")
-            say(f"Your answers are saved as you go in {session.path}")
+            say(f"Your answers are saved as you go in {session.where}")
         say(f"(to continue later: {self.resume})")
 
     def run(self) -> int:
@@ -126,11 +129,11 @@ class Dialogue:
                 self.screen.say(why)
                 return status
         if session.complete:
-            self.screen.say(f"{why} The consultation is saved in {session.path}.")
+            self.screen.say(f"{why} The consultation is saved in {session.where}.")
         else:
             n = len(session.items)
             self.screen.say(f"{why} Your {n} answer{'s' if n != 1 else ''} so far "
-                            f"{'are' if n != 1 else 'is'} saved in {session.path}.")
+                            f"{'are' if n != 1 else 'is'} saved in {session.where}.")
             self.screen.say(f"Continue where you stopped with: {self.resume}", bold=True)
         return status
 

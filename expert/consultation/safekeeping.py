@@ -36,7 +36,7 @@ class Safekeeping:
             self.screen.say(f"     (not saved: {path}: {_reason(self.c.save_error)})",
                             fg="yellow")
             return
-        self.screen.wrap(f"Your answers could not be saved to {path} "
+        self.screen.wrap(f"Your answers could not be saved to {self.c.session.where} "
                          f"({_reason(self.c.save_error)}). They are kept here and the "
                          "consultation goes on. To keep them safe, type another file name to "
                          "save them in; or press Enter to go on without saving (saving to that "
@@ -84,7 +84,7 @@ class Safekeeping:
         name in the temporary folder instead. What to say about it ("" when all went well)."""
         if self.c.save():
             return ""
-        failed = self.c.session.path
+        failed, where = self.c.session.path, self.c.session.where
         reason = _reason(self.c.save_error)
         fallback = Path(tempfile.gettempdir()) / failed.name
         n = 2
@@ -92,6 +92,6 @@ class Safekeeping:
             fallback = fallback.with_name(f"{failed.stem}-{n}{failed.suffix}")
             n += 1
         if self.move_to(fallback):
-            return (f"Your answers could not be saved to {failed} ({reason}); they were saved "
+            return (f"Your answers could not be saved to {where} ({reason}); they were saved "
                     f"to {fallback} instead.")
-        return f"Your answers could not be saved to {failed} ({reason}) nor to {fallback}."
+        return f"Your answers could not be saved to {where} ({reason}) nor to {fallback}."

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .. import yamlio
 from ..output import write_atomic
@@ -118,6 +118,19 @@ def _ref(key: str) -> dict[str, Any]:
     return {"question": key}
 
 
+class Storage(Protocol):
+    """Where a session is kept instead of its file (the client database, for ``consult
+    --client``): ``path`` is the session's path while it is kept there (a file name for a
+    fallback), ``where`` names it in messages, ``resume`` the arguments of ``consult`` that
+    resume it, ``write`` saves it (OSError when it cannot)."""
+
+    path: Path
+    where: str
+    resume: tuple[str, ...]
+
+    def write(self, data: dict[str, Any]) -> None: ...
+
+
 @dataclass(frozen=True)
 class Pending:
     key: str
@@ -149,6 +162,17 @@ class Session:
     complete: bool = False
     case_file: str | None = None
     started: str = field(default_factory=now)
+    storage: Storage | None = None  # kept there while ``path`` is the storage's
+
+    @property
+    def stored(self) -> bool:
+        return self.storage is not None and self.path == self.storage.path
+
+    @property
+    def where(self) -> str:
+        """Where the session is saved, for messages."""
+        return self.storage.where if self.storage is not None and self.stored \
+            else str(self.path)
 
     # -- answers --------------------------------------------------------------------------
     def index(self, key: str) -> int | None:
@@ -185,7 +209,23 @@ class Session:
         }
 
     def save(self) -> None:
+        if self.storage is not None and self.stored:
+            self.storage.write(self.to_json())
+            return
         write_atomic(self.path, json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def from_data(cls, data: Any, storage: Storage) -> Session:
+        """A session kept in ``storage`` (its JSON form, as :meth:`to_json` gave it);
+        SessionError (one line) if it is not usable."""
+        try:
+            session = cls._from_json(storage.path, data)
+        except (KeyError, TypeError, ValueError) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise SessionError(f"{storage.where}: not a usable consultation session "
+                               f"({detail})") from None
+        session.storage = storage
+        return session
 
     @classmethod
     def load(cls, path: Path) -> Session:

@@ -205,8 +205,11 @@ class Store:
 
     # -- assessments -------------------------------------------------------------------------
     def store_assessment(self, client_id: int, case: Any, report: dict[str, Any],
-                         program: dict[str, Any] | None, date: dt.date, mode: str) -> Assessment:
-        """Keep one assessment, numbered after the client's last one, in one transaction."""
+                         program: dict[str, Any] | None, date: dt.date, mode: str,
+                         end_consultation: bool = False) -> Assessment:
+        """Keep one assessment, numbered after the client's last one, in one transaction;
+        ``end_consultation``: in the same transaction, remove the consultation in progress
+        (the one that made this assessment)."""
         if mode not in MODES:
             raise BadRecord(self.where, f"unknown assessment mode {mode!r}",
                             f"one of {', '.join(MODES)}")
@@ -233,6 +236,9 @@ class Store:
                 kb_version=str(report.get("kb_version", ""))[:50],
                 tool_version=__version__, created=_now())
             session.add(row)
+            if end_consultation:
+                session.execute(delete(ConsultationRow)
+                                .where(ConsultationRow.client_id == client_id))
             session.flush()
             _pause_for_tests()
             return _assessment(row)
