@@ -23,6 +23,7 @@ from typing import Any
 
 import expert.compat  # noqa: F401
 from expert.case import Case, parse_case
+from expert.findings import resolve
 from expert.inference.reasoner import Reasoner, positive_answers
 from expert.knowledge import KnowledgeBase, load
 from expert.knowledge.locate import default_root
@@ -106,6 +107,34 @@ def time_cases(reasoner: Reasoner, cases: list[Case]) -> dict[str, float]:
             "firings": statistics.mean(firings)}
 
 
+def against_reference(kb: KnowledgeBase, cases: list[Case], rounds: int = 5) -> dict[str, float]:
+    """Per case, the engine and the reference evaluator (bench/reference.py, plain Python over
+    the same compiled rules) measured interleaved in one run: the engine's cost over the floor."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reference import Reference
+
+    reasoner, reference = Reasoner(kb), Reference(kb)
+    prepared = [(positive_answers(c), c.subject.age) for c in cases]
+    engine, floor, engine_all, floor_all = [], [], [], []
+    for _ in range(rounds):
+        for answers, age in prepared:
+            t0 = time.perf_counter()
+            ledger = reasoner.engine.consult(answers, age)
+            t1 = time.perf_counter()
+            resolve(kb, ledger, reasoner.engine.sign_support)
+            t2 = time.perf_counter()
+            ref_ledger, signs = reference.evaluate(answers, age)
+            t3 = time.perf_counter()
+            resolve(kb, ref_ledger, signs)
+            t4 = time.perf_counter()
+            engine.append(t1 - t0)
+            engine_all.append(t2 - t0)
+            floor.append(t3 - t2)
+            floor_all.append(t4 - t2)
+    return {"engine": statistics.median(engine) * 1000, "floor": statistics.median(floor) * 1000,
+            "ratio": sum(engine) / sum(floor), "ratio_all": sum(engine_all) / sum(floor_all)}
+
+
 def help_wall_ms(runs: int = 10) -> float:
     exe = Path(sys.executable).with_name("imbalance")
     cmd = [str(exe), "--help"] if exe.exists() else [sys.executable, "-m", "expert", "--help"]
@@ -148,6 +177,10 @@ def main() -> None:
         print(f"| {label} | {len(base.rules)} | {build:.0f} | {s['firings']:.1f} | "
               f"{s['engine_median']:.2f} / {s['engine_p95']:.2f} | "
               f"{s['total_median']:.2f} / {s['total_p95']:.2f} |")
+    ref = against_reference(kb, cases)
+    print(f"\nengine vs the reference evaluator (plain Python, same rules), interleaved: "
+          f"median {ref['engine']:.3f} ms vs {ref['floor']:.3f} ms per case; engine / reference "
+          f"= {ref['ratio']:.2f}x (with resolving the findings: {ref['ratio_all']:.2f}x)")
     print(f"\n`imbalance --help` wall time (median of 10): {help_wall_ms():.0f} ms")
 
 
