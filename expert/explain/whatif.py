@@ -72,7 +72,7 @@ def changed(case: Case, kb: KnowledgeBase, changes: dict[str, dict[str, Any]]) -
     return parse_case(data, f"{case.id} (what if)", kb)
 
 
-def _leaf_findings(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str | None], Any]:
+def leaf_findings(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str | None], Any]:
     out = {}
     for f in outcome.findings:
         for m in kb.expand(f.muscle):
@@ -82,7 +82,7 @@ def _leaf_findings(kb: KnowledgeBase, outcome: Outcome) -> dict[tuple[str, str |
     return out
 
 
-def _fold(kb: KnowledgeBase, entries: list[tuple[str, str | None, Any, Any]]
+def fold(kb: KnowledgeBase, entries: list[tuple[str, str | None, Any, Any]]
           ) -> list[tuple[str, str | None, Any, Any]]:
     """Entries (muscle, side, before, after) with a whole group changing alike become the
     group; larger groups first."""
@@ -101,7 +101,7 @@ def _fold(kb: KnowledgeBase, entries: list[tuple[str, str | None, Any, Any]]
 def diff(kb: KnowledgeBase, before: Outcome, after: Outcome) -> dict[str, Any]:
     """Findings added, removed and changed: muscle by muscle, a change on both sides listed
     once on both, a whole group changing alike listed as the group."""
-    a, b = _leaf_findings(kb, before), _leaf_findings(kb, after)
+    a, b = leaf_findings(kb, before), leaf_findings(kb, after)
     sides: dict[tuple[str, Any, Any], list[str | None]] = {}
     for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[1] or "")):
         old, new = a.get(key), b.get(key)
@@ -112,7 +112,7 @@ def diff(kb: KnowledgeBase, before: Outcome, after: Outcome) -> dict[str, Any]:
         for side in (["both"] if found == ["left", "right"] else found):
             entries.append((muscle, side, old, new))
     out: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "changed": []}
-    for muscle, side, old, new in _fold(kb, entries):
+    for muscle, side, old, new in fold(kb, entries):
         kind = "added" if old is None else "removed" if new is None else "changed"
         entry: dict[str, Any] = {"muscle": muscle, "name": kb.name(muscle), "side": side}
         if old:

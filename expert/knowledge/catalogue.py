@@ -190,6 +190,15 @@ class Advice(Record):
     sources: list[SourceKey] = Field(min_length=1)
 
 
+class Changed(Record):
+    """How the reassessment sheet says, in the person's words, that an answer changed since the
+    last assessment: ``gone`` when it was seen and is not any more ("your knees no longer cave
+    in on the squat"), ``new`` when it is seen now and was not."""
+
+    gone: Text
+    new: Text
+
+
 class Question(Record):
     id: Id
     category: Category
@@ -211,6 +220,8 @@ class Question(Record):
     skips: list[Category] = []
     # advice for a person who answered yes (habits): shown on the client sheet
     advice: Advice | None = None
+    # the reassessment sheet's words for a change of this answer
+    changed: Changed | None = None
     sources: list[SourceKey] = []
 
 

@@ -20,6 +20,7 @@ from .dosing import dose_for, dose_summary
 from .equipment import available
 from .model import CoreSummary, Item, Option, PhasePlan, Program, Removed, Unaddressed
 from .needs import PAIRED_SIDES, NeedKey, Needs, need_order
+from .progression import Previous, progress
 from .safety import Screen, label
 from .schedule import schedule_for
 from .selection import STATE_FOR, Choice, PhaseChoice, Selector
@@ -53,13 +54,17 @@ def _side(ex: Exercise, covers: frozenset[NeedKey]) -> str | None:
 
 
 class _Builder:
-    def __init__(self, kb: KnowledgeBase, case: Case, outcome: Outcome) -> None:
-        self.kb, self.case, self.outcome = kb, case, outcome
+    def __init__(self, kb: KnowledgeBase, case: Case, outcome: Outcome,
+                 previous: Previous | None = None) -> None:
+        self.kb, self.case, self.outcome, self.previous = kb, case, outcome, previous
         self.plan = next(iter(kb.plans.values()))
         self.needs = Needs(kb, outcome)
         self.screen = Screen.of(kb, case)
         self.at_hand, self.assumed = available(case, self.plan)
-        self.selector = Selector(kb, self.needs, self.screen, self.at_hand)
+        # at a reassessment the exercises of the last block come first where they still answer
+        # a need (and pass every gate), so that they can be progressed
+        self.selector = Selector(kb, self.needs, self.screen, self.at_hand,
+                                 frozenset(previous.levels) if previous else frozenset())
         self.removed: list[Removed] = []
         # (phase, exercise) -> what the item answers and how certainly (for the core's priority)
         self.answers: dict[tuple[str, str], dict[str, float]] = {}
@@ -224,6 +229,9 @@ class _Builder:
             none = ("No key finding." if self.outcome.findings
                     else "No probable imbalance was found.")
             phases = [PhasePlan(p, (), none) for p in PHASES]
+        if self.previous is not None:
+            phases = progress(kb, phases, self.previous, bool(self.screen.present),
+                              self.screen.age)
         phases, core = self.focus(phases)
         items = [i for p in phases for i in p.items]
         techniques = list(dict.fromkeys((d.technique, d.variant) for i in items
@@ -262,13 +270,16 @@ class _Builder:
 
 
 def build_program(kb: KnowledgeBase, case: Case, outcome: Outcome,
-                  start: dt.date | None = None) -> Program | None:
+                  start: dt.date | None = None, previous: Previous | None = None
+                  ) -> Program | None:
     """The corrective programme of a case, or None under a referral, while the safety screen
     is incomplete (a red-flag question that could refer the case is unanswered), or when the
     knowledge base has no exercise catalogue. Without ``start`` the programme starts on the
-    case's assessment ``date`` (when given)."""
+    case's assessment ``date`` (when given). With ``previous`` (a reassessment: the last
+    block and which findings persist, ``progression.Previous``) the last block's exercises are
+    preferred where they still pass every gate, and the items that carry on are progressed."""
     if outcome.referral is not None or not kb.exercises or not kb.plans:
         return None
     if not screen_status(kb, case).complete:
         return None
-    return _Builder(kb, case, outcome).build(start or case.date)
+    return _Builder(kb, case, outcome, previous).build(start or case.date)

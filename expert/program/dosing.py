@@ -4,7 +4,7 @@ an exercise's own note, as numbers and as one line of text."""
 from __future__ import annotations
 
 from ..knowledge import KnowledgeBase
-from ..knowledge.exercises import Exercise
+from ..knowledge.exercises import DoseStep, Exercise
 from .model import Dosing
 
 
@@ -20,13 +20,19 @@ def _days(value: tuple[int, int]) -> str:
 
 
 def dose_for(kb: KnowledgeBase, technique: str, exercise: Exercise | None, age: int | None,
-             sided: bool) -> Dosing:
+             sided: bool, step: DoseStep | None = None) -> Dosing:
+    """The dose of a technique (for an exercise), adjusted by age; ``step`` is a reassessment's
+    dose step (``doses.yaml`` progression), whose numbers replace the variant's."""
     dose = kb.doses[technique]
     # an exercise may name its own variant of its technique's dose (holds are holds)
     own = (exercise.dose_variant
            if exercise is not None and technique == exercise.technique else None)
     v = dose.variant(own)
     sets, reps, hold, days = v.sets, v.reps, v.hold_s, v.days_per_week
+    tempo = v.tempo
+    if step is not None:
+        sets, reps, hold = step.sets or sets, step.reps or reps, step.hold_s or hold
+        tempo = step.tempo or tempo
     notes: list[str] = []
     adj = dose.older_adults
     if adj is not None and age is not None and age >= adj.min_age:
@@ -51,8 +57,8 @@ def dose_for(kb: KnowledgeBase, technique: str, exercise: Exercise | None, age: 
         parts.append(f"hold {_span(hold)} s")
     if per_side and (hold is not None or reps is not None):
         parts.append("each side")
-    if v.tempo:
-        parts.append(f"tempo {v.tempo}" if v.tempo[0].isdigit() else v.tempo)
+    if tempo:
+        parts.append(f"tempo {tempo}" if tempo[0].isdigit() else tempo)
     if days is not None:
         parts.append(_days(days))
     if v.intensity:
@@ -60,7 +66,7 @@ def dose_for(kb: KnowledgeBase, technique: str, exercise: Exercise | None, age: 
     text = "; ".join(parts)
     if notes:
         text += " (" + "; ".join(notes) + ")"
-    return Dosing(technique, v.id, sets, reps, hold, v.tempo, days, per_side, v.intensity,
+    return Dosing(technique, v.id, sets, reps, hold, tempo, days, per_side, v.intensity,
                   v.steps, tuple(notes), text)
 
 

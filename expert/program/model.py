@@ -95,9 +95,11 @@ class Item:
     notes: str = ""
     seconds: tuple[int, int, int] = (0, 0, 0)   # estimated time: start, typical, full dose
     core: bool = True                  # in the core (done every session), else an extra
+    # at a reassessment (program/progression.py): status, level, the step taken and why
+    progression: dict[str, Any] | None = None
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data = {
             "exercise": self.exercise, "name": self.name, "technique": self.technique,
             "core": self.core, "minutes": round(self.seconds[1] / 60, 1),
             "targets": list(self.targets), "target_names": list(self.target_names),
@@ -111,6 +113,9 @@ class Item:
             "confidence": self.confidence, "sources": list(self.sources),
             "notes": self.notes or None,
         }
+        if self.progression is not None:
+            data["progression"] = self.progression
+        return data
 
 
 @dataclass(frozen=True)

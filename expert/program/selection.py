@@ -11,7 +11,8 @@ catalogue's exercises, each judged first:
 
 A removed exercise's alternatives are tried in order (judged the same way).
 
-The best exercise (a one-sided exercise for needs on one side, then the most certainty covered,
+The best exercise (at a reassessment one of the last block's, then a one-sided exercise for needs
+on one side, then the most certainty covered,
 then the most signs answered, then the fewest targets nothing asks for, then catalogue order) is
 taken until nothing more is covered; one exercise answers every need it covers (one calf stretch
 for two findings). Needs left over are explained by the removed
@@ -67,8 +68,9 @@ class PhaseChoice:
 
 class Selector:
     def __init__(self, kb: KnowledgeBase, needs: Needs, screen: Screen,
-                 at_hand: frozenset[str]) -> None:
+                 at_hand: frozenset[str], prefer: frozenset[str] = frozenset()) -> None:
         self.kb, self.needs, self.screen, self.at_hand = kb, needs, screen, at_hand
+        self.prefer = prefer          # a reassessment: the last block's exercises first
         self.order = {eid: i for i, eid in enumerate(kb.exercises)}
         self.alternative_only = {a for e in kb.exercises.values() for a in e.alternatives}
 
@@ -183,7 +185,8 @@ class Selector:
                 if not gain:
                     continue
                 score = round(sum(wanted[k] for k in sorted(gain, key=need_order)), 6)
-                key = (-self._specific(c, gain), -score, -self._signs_matched(c),
+                kept = int(c.exercise.id in self.prefer or c.primary.id in self.prefer)
+                key = (-kept, -self._specific(c, gain), -score, -self._signs_matched(c),
                        self._extra(c, wanted), self.order[c.primary.id])
                 if best_key is None or key < best_key:
                     best, best_key = c, key
