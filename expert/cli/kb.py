@@ -74,3 +74,32 @@ def graph(ctx: click.Context, region: str | None, with_rules: bool, fmt: str,
     from ..graph.export import export
 
     emit(export(knowledge(ctx), region, with_rules, fmt), out)
+
+
+@kb.command()
+@click.option("--phase", type=click.Choice(["inhibit", "lengthen", "activate", "integrate"]),
+              help="Only the exercises of this phase.")
+@click.option("--pictures", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a picture of every exercise (start and end positions, SVG) and a "
+                   "gallery page index.html into this folder (created if missing).")
+@click.pass_context
+def exercises(ctx: click.Context, phase: str | None, folder: Path | None) -> None:
+    """List the exercises of the catalogue (id, phase, position, name), or draw them all.
+
+    \b
+    Examples:
+      imbalance kb exercises --phase lengthen
+      imbalance kb exercises --pictures pictures/   # then open pictures/index.html
+    """
+    base = knowledge(ctx)
+    if folder is not None:
+        from ..pictures.gallery import write_gallery
+        from .printing import knowledge_files
+
+        written = write_gallery(base, folder, knowledge_files())
+        say(f"wrote {len(written) - 1} pictures and index.html to {folder}")
+        return
+    for ex in base.exercises.values():
+        if phase and ex.phase != phase:
+            continue
+        say(f"{ex.id:34} {ex.phase:9} {ex.position:10} {ex.name}", err=False)
