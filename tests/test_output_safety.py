@@ -235,7 +235,7 @@ def test_reports_escape_html_and_table_syntax_from_file_names_and_messages(
     assert row.count(" | ") == 2  # three cells: the | in the file name does not add one
     handout = invoke("run", str(case_file(tmp_path, "id: h\ntitle: '<script>x</script> | y'\n"
                                                     "answers: {tilt: yes}\n")),
-                     "--format", "html").output
+                     "--format", "html", "--audience", "trainer").output
     assert "<script>" not in handout and "&lt;script&gt;" in handout
 
 

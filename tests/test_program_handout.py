@@ -100,7 +100,7 @@ def test_json_fills_program_with_phases_removed_and_schedule() -> None:
 def test_a_referral_has_no_programme_only_the_referral() -> None:
     data = report(REFERRAL)
     assert data["program"] is None and data["referral"]["level"] == "emergency"
-    page = invoke("run", REFERRAL, "--format", "html").output
+    page = invoke("run", REFERRAL, "--format", "html", "--audience", "trainer").output
     p = parse(page)
     assert "referral" in p.ids and "program" not in p.ids and not p.rows
     assert data["referral"]["message"] in html.unescape(page)
@@ -123,7 +123,7 @@ def test_text_output_shows_findings_then_the_programme(tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", [SEED_A, SEED_B, OSTEO])
 def test_html_handout_is_valid_and_holds_every_item(case: str, tmp_path: Path) -> None:
     out = tmp_path / "handout.html"
-    result = invoke("run", case, "--format", "html", "--out", str(out))
+    result = invoke("run", case, "--format", "html", "--audience", "trainer", "--out", str(out))
     assert result.exit_code == 0 and result.output == ""
     page = out.read_text(encoding="utf-8")
     p = parse(page)
@@ -143,7 +143,8 @@ def test_html_handout_is_valid_and_holds_every_item(case: str, tmp_path: Path) -
 
 
 def test_markdown_handout_lists_findings_items_and_dated_schedule() -> None:
-    result = invoke("run", SEED_A, "--format", "markdown", "--start", "2025-03-03")
+    result = invoke("run", SEED_A, "--format", "markdown", "--audience", "trainer",
+                    "--start", "2025-03-03")
     assert result.exit_code == 0
     md = result.output
     assert md.startswith("# Corrective exercise programme")
@@ -160,7 +161,7 @@ def test_html_escapes_text_from_the_case(tmp_path: Path) -> None:
     case = tmp_path / "case.yaml"
     case.write_text("id: x\ntitle: '<script>alert(1)</script> & co'\n"
                     "answers: {anterior_pelvic_tilt: yes}\n", encoding="utf-8")
-    page = invoke("run", str(case), "--format", "html").output
+    page = invoke("run", str(case), "--format", "html", "--audience", "trainer").output
     assert "<script>" not in page and "&lt;script&gt;" in page
     parse(page)
 

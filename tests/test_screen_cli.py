@@ -69,15 +69,18 @@ def test_real_kb_withholds_the_programme_until_the_screen_is_complete() -> None:
 
 
 def test_handouts_say_the_programme_is_withheld_and_list_the_questions() -> None:
-    md = invoke("run", str(SEED_OPEN), "--format", "markdown", kb=None).output
+    md = invoke("run", str(SEED_OPEN), "--format", "markdown", "--audience", "trainer",
+                kb=None).output
     assert "## Programme withheld: safety questions still open" in md
     assert "Have you ever had cancer, even a long time ago?" in md
     assert "## Key findings" in md and "## Programme\n" not in md
-    html = invoke("run", str(SEED_OPEN), "--format", "html", kb=None).output
+    html = invoke("run", str(SEED_OPEN), "--format", "html", "--audience", "trainer",
+                  kb=None).output
     assert '<section id="screen">' in html and 'id="program"' not in html
     assert "Have you ever had cancer, even a long time ago?" in html
     for fmt in ("markdown", "html"):
-        assert "withheld" not in invoke("run", str(SEED_A), "--format", fmt, kb=None).output
+        assert "withheld" not in invoke("run", str(SEED_A), "--format", fmt, "--audience",
+                                       "trainer", kb=None).output
 
 
 def test_a_referral_wins_over_an_open_screen(tmp_path: Path) -> None:
