@@ -341,3 +341,16 @@ def test_output_errors_read_as_a_problem_line(tmp_path: Path) -> None:
     assert str(error) == f"{tmp_path / 'x'}: is a folder (give a file name)"
     with pytest.raises(OutputError, match="is a folder"):
         write_atomic(tmp_path, "x")
+
+
+@pytest.mark.parametrize("command", [["run", "{case}", "--format", "json"], ["schema"],
+                                     ["batch", "{case}"]])
+def test_out_dash_means_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        command: list[str]) -> None:
+    case = tmp_path / "c.yaml"
+    case.write_text("id: c\nanswers: {tilt: yes}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*[a.format(case=case) for a in command], "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip()
+    assert not (tmp_path / "-").exists()

@@ -13,14 +13,14 @@ from typing import Any
 import click
 
 from . import knowledge, main
-from .printing import say
+from .printing import say, stdout_dash
 
 EXIT_OK, EXIT_INPUT, EXIT_MISSED = 0, 1, 3
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write the records to this file (atomically, when the run ends; devices "
                    "such as /dev/null and FIFOs straight through) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
@@ -37,10 +37,19 @@ EXIT_OK, EXIT_INPUT, EXIT_MISSED = 0, 1, 3
 @click.option("--no-program", is_flag=True,
               help="Do not build the corrective programmes (faster; records' program is null).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on a Dask distributed cluster: tcp://HOST:8786, or local:N to start N "
+                   "worker processes here (pip install 'imbalance-expert[dask]').")
+@click.option("--connect-timeout", type=click.FloatRange(min=0.1), default=10.0,
+              show_default=True, metavar="SECONDS",
+              help="With --scheduler: how long to wait for the scheduler and a worker.")
+@click.option("--chunk", type=click.IntRange(min=1), metavar="N",
+              help="Cases per task sent to a worker (default: 16 locally, 64 on a cluster).")
 @click.pass_context
 def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str,
           jobs: int | None, report: Path | None, check: bool, progress: bool | None,
-          no_program: bool, quiet: bool) -> None:
+          no_program: bool, quiet: bool, scheduler: str | None, connect_timeout: float,
+          chunk: int | None) -> None:
     """Evaluate many cases and score them against their expected answers.
 
     PATH is a case file (YAML or JSON), a directory (searched recursively for .yaml, .yml,
@@ -64,6 +73,7 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
       imbalance batch examples/cases --report report.html > records.jsonl
       imbalance batch examples/cases --check --quiet --out /dev/null
       imbalance batch 'cases/**/*.yaml' more.jsonl --format csv --out findings.csv
+      imbalance batch cases.jsonl --scheduler tcp://10.0.0.5:8786 --out records.jsonl
     """
     from ..batch.rendering import report_format
 
@@ -73,15 +83,25 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
         if report_fmt is None:
             raise click.BadParameter("the report must end in .html, .md or .json",
                                      param_hint="--report")
+    if scheduler is not None:
+        _check_scheduler(scheduler, jobs)
+    from ..batch.cluster import ClusterError
     from ..batch.records import Output
     from ..batch.runner import Evaluator, Settings, run
     from ..batch.sources import STDIN, count
 
     _check_outputs(paths, out, report)
     kb = knowledge(ctx)
-    settings = Settings(kb_path=str(ctx.obj["kb_path"]) if ctx.obj["kb_path"] else None,
-                        jobs=_jobs(paths, jobs), debug=ctx.obj["debug"],
-                        program=not no_program)
+    kb_path = str(ctx.obj["kb_path"]) if ctx.obj["kb_path"] else None
+    evaluator: Any
+    if scheduler is None:
+        settings = Settings(kb_path=kb_path, jobs=_jobs(paths, jobs), debug=ctx.obj["debug"],
+                            program=not no_program, chunksize=chunk or 16)
+        evaluator = Evaluator(settings)
+    else:
+        from ..batch.cluster import ClusterEvaluator, Plan
+        evaluator = ClusterEvaluator(Plan(scheduler, kb_path, chunk or 64, connect_timeout,
+                                          ctx.obj["debug"], not no_program))
     show = sys.stderr.isatty() if progress is None else progress
     on_terminal = show and out is None and sys.stdout.isatty()  # records print above the bar
     if STDIN in paths and sys.stdin is None:
@@ -90,10 +110,13 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
                                   hint="pipe JSON Lines into it, or give files")])
     stdin = sys.stdin.buffer if STDIN in paths else None
     started = time.perf_counter()
-    with Evaluator(settings) as evaluator, \
-            _Bar(show, count(paths) if show else None, on_terminal) as bar, \
-            Output(out, fmt, bar.stdout) as output:
-        board = run(paths, evaluator, kb, output.write, bar.advance, stdin)
+    try:
+        with evaluator, _Bar(show, count(paths) if show else None, on_terminal) as bar, \
+                Output(out, fmt, bar.stdout) as output:
+            board = run(paths, evaluator, kb, output.write, bar.advance, stdin)
+    except ClusterError as exc:
+        say(str(exc))  # one line: what is wrong with the cluster and what to do
+        ctx.exit(EXIT_INPUT)
     elapsed = time.perf_counter() - started
     results = board.results(list(paths))
     if report is not None and report_fmt is not None:
@@ -101,7 +124,9 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
         from ..output import write_atomic
         write_atomic(report, render(results, report_fmt))
     if not quiet:
-        _summary(results, elapsed, settings.jobs, report)
+        how = evaluator.describe() if scheduler else \
+            f"{settings.jobs} job{'s' * (settings.jobs != 1)}"
+        _summary(results, elapsed, how, report)
     cases = results["cases"]
     if cases["with_errors"]:
         ctx.exit(EXIT_INPUT)
@@ -110,6 +135,25 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
 
 
 JOBS_PER_CPU = 4
+
+
+def _check_scheduler(scheduler: str, jobs: int | None) -> None:
+    """A usable --scheduler value, and Dask installed (before anything is read or run)."""
+    from ..batch.cluster import scheduler_problem
+
+    problem = scheduler_problem(scheduler)
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="--scheduler")
+    if jobs is not None:
+        raise click.BadParameter("--jobs is for the local pool; with --scheduler, local:N "
+                                 "sets the workers", param_hint="--jobs")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        from ..problems import InputError, Problem
+        raise InputError([Problem("--scheduler", message="needs Dask (dask[distributed]), "
+                                  "which is not installed",
+                                  hint="pip install 'imbalance-expert[dask]'")]) from None
 
 
 def _jobs(paths: tuple[str, ...], asked: int | None) -> int:
@@ -235,13 +279,13 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def _summary(r: dict[str, Any], elapsed: float, jobs: int, report: Path | None) -> None:
+def _summary(r: dict[str, Any], elapsed: float, how: str, report: Path | None) -> None:
     from ..batch.records import error_text
 
     c = r["cases"]
     speed = c["total"] / elapsed if elapsed > 0 else 0.0
-    say(f"{c['total']:,} cases in {elapsed:.2f} s ({speed:,.0f} cases/s, {jobs} "
-        f"job{'s' * (jobs != 1)}): {c['evaluated']:,} evaluated, {c['failed']:,} could not be "
+    say(f"{c['total']:,} cases in {elapsed:.2f} s ({speed:,.0f} cases/s, {how}): "
+        f"{c['evaluated']:,} evaluated, {c['failed']:,} could not be "
         f"evaluated, {c['with_errors']:,} with problems")
     if c["checked"]:
         say(f"expectations: {c['passed']:,} of {c['checked']:,} cases agree, "

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from . import main
-from .printing import dump, emit, say
+from .printing import dump, emit, say, stdout_dash
 from .storage import client_of, db_option, open_db
 
 SEXES = ("female", "male", "other")
@@ -122,7 +122,7 @@ def show(client_id: str, fmt: str, db_url: str | None) -> None:
 
 @client.command("export")
 @click.argument("client_id", metavar="ID")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write the JSON to this file (atomically) instead of stdout.")
 @db_option
 def export(client_id: str, out: Path | None, db_url: str | None) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import knowledge, main
-from .printing import dump, emit
+from .printing import dump, emit, stdout_dash
 from .storage import db_option
 
 
@@ -20,7 +20,7 @@ from .storage import db_option
               default="text", show_default=True,
               help="text for people, json for programs, markdown or html for the printable "
                    "reassessment sheet.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="First day of the progressed programme (default: B's assessment date).")

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from . import knowledge, main
-from .printing import dump, emit
+from .printing import dump, emit, stdout_dash
 
 
 @main.command()
@@ -30,7 +30,7 @@ from .printing import dump, emit
               default="text", show_default=True,
               help="text for people, json for programs, dot (Graphviz) or svg for a picture "
                    "of the explanation.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write to this file (atomically) instead of stdout.")
 @click.pass_context
 def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,

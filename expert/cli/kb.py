@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import knowledge, main
-from .printing import emit, say
+from .printing import emit, say, stdout_dash
 
 
 @main.group()
@@ -65,7 +65,7 @@ def questions(ctx: click.Context, category: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["dot", "svg", "json", "graphml"]),
               default="dot", show_default=True, help="Graphviz DOT, SVG picture, node-link "
                                                      "JSON or GraphML.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write to this file (atomically) instead of stdout.")
 @click.pass_context
 def graph(ctx: click.Context, region: str | None, with_rules: bool, fmt: str,

@@ -23,6 +23,11 @@ import click
 from ..escaping import json_text, printable
 
 
+def stdout_dash(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``--out -`` means standard output, as for any Unix tool."""
+    return None if value is not None and str(value) == "-" else value
+
+
 def emit(text: str, out: Path | None, inputs: Iterable[Path] = ()) -> None:
     """Write text to stdout, or to the file ``out``, which must not be one of ``inputs``."""
     text = printable(text)

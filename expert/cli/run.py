@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import knowledge, main
-from .printing import dump, emit, emit_bytes, say
+from .printing import dump, emit, emit_bytes, say, stdout_dash
 from .storage import db_option
 
 
@@ -26,7 +26,7 @@ from .storage import db_option
               help="For html, markdown and pdf: client = a one-page A4 sheet the client "
                    "follows (exercises with pictures, doses in words, a weekly log); trainer "
                    "= the findings with reasons and certainties, removed items and extras.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write the report to this file (atomically; devices such as /dev/null "
                    "straight through) instead of stdout.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from . import knowledge, main
-from .printing import dump, emit
+from .printing import dump, emit, stdout_dash
 
 
 @main.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write the schema to this file instead of stdout.")
 @click.pass_context
 def schema(ctx: click.Context, out: Path | None) -> None:
