@@ -53,7 +53,9 @@ class Server:
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
 
-    def start(self) -> None:
+    def start(self, durable: bool = False) -> None:
+        """Start the server; ``durable``: with fsync, as a real server is run (benchmarks);
+        else without (tests)."""
         password_file = self.folder / "password"
         password_file.write_text(PASSWORD + "\n")
         if self.owner:
@@ -62,7 +64,9 @@ class Server:
         self._run(self.bin / "initdb", "-D", self.data, "-U", USER, "-A", "scram-sha-256",
                   "--pwfile", password_file, "-E", "UTF8", "--no-sync")
         password_file.unlink()
-        options = f"-k {self.folder} -c listen_addresses='' -c fsync=off"
+        options = f"-k {self.folder} -c listen_addresses=''"
+        if not durable:
+            options += " -c fsync=off"
         self._run(self.bin / "pg_ctl", "-D", self.data, "-l", self.folder / "log", "-w",
                   "-o", options, "start")
 
