@@ -187,7 +187,39 @@ def test_svg_picture_is_well_formed() -> None:
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     texts = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
-    assert "carry_load_one_hand = left" in texts
+    # names in the boxes (the question's plain words), not ids
+    assert "Carrying heavy things on one side" in texts
+    assert "carry_load_one_hand" not in texts and "habit." not in texts
+    # readable on a 1280-pixel screen: that wide, 14-px labels, nothing cut
+    assert root.get("width") == "1280" and root.get("font-size") == "14"
+    assert "…" not in texts
+
+
+def _svg_texts(*args: str) -> list[str]:
+    root = ET.fromstring(run_cli(*args, "--format", "svg"))
+    return [t.text or "" for t in root.iter() if t.tag.endswith("text")]
+
+
+def test_svg_picture_title_names_the_finding_its_end_box_shows() -> None:
+    """Asked about the psoas, seed A flags the hip flexor complex (a group): the title names
+    the group, as the finding's box does, and says why."""
+    texts = _svg_texts("psoas_major", "--case", str(CASES / "seed_a_low_back_pain_apt.yaml"))
+    assert texts[0] == "Why: Hip flexor complex overactive on both sides"
+    assert "You asked about Psoas major: the finding is the group it belongs to." in texts
+    joined = " ".join(texts)
+    assert "Hip flexor complex: overactive on" in joined and "psoas_major" not in joined
+
+
+def test_svg_picture_has_a_legend_of_the_kinds_it_shows() -> None:
+    texts = _svg_texts("psoas_major", "--case", str(CASES / "seed_a_low_back_pain_apt.yaml"))
+    for word in ("Boxes", "answer given", "rule", "finding", "Lines", "leads to",
+                 "via the group"):
+        assert word in texts
+    assert "did not hold, or did not fire" not in texts   # only kinds the picture has
+    why_not = _svg_texts("upper_trapezius", "--side", "right", "--why-not", "--case",
+                         str(CASES / "seed_b_groceries_left.yaml"))
+    assert why_not[0] == "Why not: Trapezius, upper (descending) fibres flagged on the right"
+    assert "did not hold, or did not fire" in why_not
 
 
 @pytest.mark.parametrize(("args", "message"), [

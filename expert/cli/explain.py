@@ -67,18 +67,18 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
         return
     if why_not:
         data = _why_not(reasoner, case, outcome, target)
-        graph = picture.why_not_graph(data)
+        graph = picture.why_not_graph(data, kb)
         render = text.why_not_text
     else:
         data = _why(reasoner, case, outcome, target)
-        graph = picture.explanation_graph(data)
+        graph = picture.explanation_graph(data, kb)
         render = text.why_text
     if fmt == "json":
         emit(dump(data), out, [case_file])
     elif fmt == "dot":
         emit(picture.to_dot(graph, graph.name), out, [case_file])
     elif fmt == "svg":
-        emit(picture.to_svg(graph, graph.name), out, [case_file])
+        emit(picture.to_svg(graph), out, [case_file])
     else:
         emit(render(data), out, [case_file])
 

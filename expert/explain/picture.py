@@ -1,14 +1,19 @@
 """Pictures of explanations and of the muscle graph: a small directed graph built from an
 explanation (answers → rules → signs → rules → finding, with the groups and anatomical relations
-used), written as Graphviz DOT or as a self-contained SVG laid out in layers, left to right."""
+used; labelled with names, the ids kept as details), written as Graphviz DOT or as a
+self-contained SVG (an explanation top-down with a legend, ``diagram.py``; the muscle graph in a
+circle)."""
 
 from __future__ import annotations
 
 import math
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from ..knowledge import KnowledgeBase
 
 STYLE = {  # kind -> (DOT shape, SVG fill)
     "answer": ("ellipse", "#e8f1fb"), "rule": ("box", "#fff6df"), "sign": ("diamond", "#f3e8fb"),
@@ -20,60 +25,113 @@ STYLE = {  # kind -> (DOT shape, SVG fill)
 }
 
 
-def _add(g: nx.DiGraph, ident: str, kind: str, label: str) -> str:
+def _add(g: nx.DiGraph, ident: str, kind: str, label: str, detail: str = "") -> str:
     if ident not in g:
-        g.add_node(ident, kind=kind, label=label)
+        g.add_node(ident, kind=kind, label=label, detail=detail or ident)
     return ident
 
 
-def _derivation(g: nx.DiGraph, d: dict[str, Any], into: str) -> None:
+class _Words:
+    """Names for the people reading a picture: muscles, groups and signs by their names,
+    answers by the question's plain words (ids without a knowledge base)."""
+
+    def __init__(self, kb: KnowledgeBase | None) -> None:
+        self.kb = kb
+
+    def node(self, ident: str) -> str:
+        if self.kb is not None and ident in self.kb.questions:
+            return self.question(ident)
+        return self.kb.name(ident) if self.kb is not None else ident.replace("_", " ")
+
+    def question(self, ident: str) -> str:
+        q = self.kb.questions.get(ident) if self.kb is not None else None
+        words = (q.item if q is not None and q.item else ident.replace("_", " "))
+        return f"{words[:1].upper()}{words[1:]}"
+
+    def answer(self, ident: str, value: Any) -> str:
+        return f"{self.question(ident)}: {value}"
+
+    def relation(self, ident: str, reasoning: str) -> str:
+        rel = self.kb.relations.get(ident) if self.kb is not None else None
+        action = f" ({rel.action})" if rel is not None and rel.action else ""
+        return f"{reasoning.replace('_', ' ').capitalize()}{action}"
+
+
+def _derivation(g: nx.DiGraph, d: dict[str, Any], into: str, words: _Words,
+                against: bool = False) -> None:
+    kind = "against" if against else "supports"
     if "answer" in d:
-        src = _add(g, f"answer:{d['answer']}", "answer", f"{d['answer']} = {d['value']}")
-        g.add_edge(src, into)
+        src = _add(g, f"answer:{d['answer']}", "answer", words.answer(d["answer"], d["value"]),
+                   f"answer {d['answer']} = {d['value']}")
+        g.add_edge(src, into, kind=kind)
         return
     if "subject" in d:
-        g.add_edge(_add(g, "subject:age", "subject", f"age {d['value']}"), into)
+        g.add_edge(_add(g, "subject:age", "subject", f"Age {d['value']}"), into, kind=kind)
         return
     if "reasoning" in d:
         rel = _add(g, f"relation:{d['relation']}", "relation",
-                   f"{d['reasoning'].replace('_', ' ')}\n{d['relation']}")
-        g.add_edge(rel, into, label="inferred", style="dashed")
+                   words.relation(d["relation"], d["reasoning"]), d["relation"])
+        g.add_edge(rel, into, label="inferred", style="dashed", kind="inferred")
         for p in d["premises"]:
             driver = _add(g, f"muscle:{p['finding']}", "muscle",
-                          f"{p['finding']}\n{p['state']}")
+                          f"{words.node(p['finding'])}: {p['state']}", p["finding"])
             g.add_edge(driver, rel, label=d["anatomy"][0]["text"][:60] if d.get("anatomy")
-                       else "", style="dashed")
+                       else "", style="dashed", kind="inferred")
         return
     if "rule" in d:
-        rule = _add(g, f"rule:{d['rule']}", "rule", f"{d['title']}\n[{d['rule']}]")
+        rule = _add(g, f"rule:{d['rule']}", "rule", d["title"], f"rule {d['rule']}")
         target = into
         for group in d.get("via", []):
-            target = _add(g, f"group:{group}", "group", group)
-            g.add_edge(target, into, label="member")
-        g.add_edge(rule, target, label=f"{d['certainty']:.2f}")
+            target = _add(g, f"group:{group}", "group", words.node(group), group)
+            g.add_edge(target, into, label="member", kind="member")
+        g.add_edge(rule, target, label=f"{d['certainty']:.2f}", kind=kind)
         for p in d.get("premises", []):
-            _derivation(g, p, rule)
+            _derivation(g, p, rule, words)
         return
     if "sign" in d:
         sign = _add(g, f"sign:{d['sign']}", "sign",
-                    f"{d['sign']}" + (f" ({d['side']})" if d.get("side") else ""))
-        g.add_edge(sign, into)
+                    words.node(d["sign"]) + (f" ({d['side']})" if d.get("side") else ""),
+                    d["sign"])
+        g.add_edge(sign, into, kind=kind)
         for inner in d.get("because", []):
-            _derivation(g, inner, sign)
+            _derivation(g, inner, sign, words)
 
 
-def explanation_graph(why: dict[str, Any]) -> nx.DiGraph:
+def _side(side: str | None) -> str:
+    if side == "both":
+        return " on both sides"
+    return f" on the {side}" if side else ""
+
+
+def explanation_graph(why: dict[str, Any], kb: KnowledgeBase | None = None) -> nx.DiGraph:
+    """The picture of a why-explanation; ``graph["title"]`` names the findings it ends in
+    (and the muscle asked about, when that is a member of a flagged group)."""
+    words = _Words(kb)
     g = nx.DiGraph(name=f"why {why['muscle']}")
+    titles = []
     for f in why["findings"]:
-        side = f" ({f['side']})" if f["side"] else ""
         finding = _add(g, f"finding:{f['muscle']}", "finding",
-                       f"{f['name']}\n{f['state']}{side} {f['certainty']:.2f}")
-        for d in [*f["derivations"], *f["against"]]:
-            _derivation(g, d, finding)
+                       f"{f['name']}: {f['state']}{_side(f['side'])}, certainty "
+                       f"{f['certainty']:.2f}", f["muscle"])
+        titles.append(f"{f['name']} {f['state']}{_side(f['side'])}")
+        for d in f["derivations"]:
+            _derivation(g, d, finding, words)
+        for d in f["against"]:
+            _derivation(g, d, finding, words, against=True)
         for d in f["derivations"]:
             for link in d.get("anatomy", []) if "rule" in d else []:
-                node = _add(g, f"anatomy:{link['muscle']}", "muscle", link["muscle"])
-                g.add_edge(finding, node, label=f"opposes ({link['relation']})", style="dotted")
+                node = _add(g, f"anatomy:{link['muscle']}", "muscle", words.node(link["muscle"]),
+                            link["muscle"])
+                g.add_edge(finding, node, label=f"opposes ({link['relation']})", style="dotted",
+                           kind="opposes")
+    asked = why.get("name") or why["muscle"]
+    if titles:
+        g.graph["title"] = "Why: " + "; ".join(titles)
+        if any(f["muscle"] != why["muscle"] for f in why["findings"]):
+            g.graph["subtitle"] = (f"You asked about {asked}: the finding is the group it "
+                                   "belongs to.")
+    else:
+        g.graph["title"] = f"{asked}: not flagged in this case"
     return g
 
 
@@ -126,41 +184,28 @@ def _circle(nodes: list[str], width: float) -> dict[str, tuple[float, float]]:
 
 
 def to_svg(g: nx.DiGraph, title: str = "", layout: str = "layers") -> str:
-    """A self-contained SVG (no Graphviz needed): layers left to right, or a circle for large
-    graphs."""
-    box_w, box_h, gap_x, gap_y = 210, 44, 70, 18
-    if layout == "circle" or not g.number_of_nodes():
-        nodes = sorted(g.nodes)
-        width = height = max(400.0, 26.0 * len(nodes))
-        pos = _circle(nodes, width) if nodes else {}
-        box_w, box_h = 150, 26
-    else:
-        layers = _layers(g)
-        pos = {n: (20 + i * (box_w + gap_x) + box_w / 2, 50 + j * (box_h + gap_y) + box_h / 2)
-               for i, layer in enumerate(layers) for j, n in enumerate(layer)}
-        width = 40 + len(layers) * (box_w + gap_x)
-        height = 70 + max(len(layer) for layer in layers) * (box_h + gap_y)
+    """A self-contained SVG (no Graphviz needed): an explanation laid out top-down with a
+    legend (``diagram.py``; the graph's own ``title`` when none is given), or a circle for
+    large graphs (the muscle graph)."""
+    if layout != "circle" and g.number_of_nodes():
+        from .diagram import draw
+        return draw(g, _layers(g), title or g.graph.get("title", g.name),
+                    g.graph.get("subtitle", ""))
+    box_w, box_h = 150, 26
+    nodes = sorted(g.nodes)
+    width = height = max(400.0, 26.0 * len(nodes))
+    pos = _circle(nodes, width) if nodes else {}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" '
-           'font-size="10">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
-           'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker>'
-           '</defs>']
+           'font-size="10">']
     if title:
         out.append(f'<text x="20" y="24" font-size="14" font-weight="bold">{escape(title)}</text>')
     for u, v in sorted(g.edges):
         (x1, y1), (x2, y2) = pos[u], pos[v]
         dash = ' stroke-dasharray="4 3"' if g.edges[u, v].get("style") else ""
-        if layout == "circle":
-            out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                       f'stroke="#999" stroke-width="0.6"{dash}/>')
-            continue
-        sx, tx = x1 + box_w / 2, x2 - box_w / 2
-        mid = (sx + tx) / 2
-        out.append(f'<path d="M{sx:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} '
-                   f'{tx:.1f},{y2:.1f}" fill="none" stroke="#666" marker-end="url(#arrow)"'
-                   f'{dash}><title>{escape(str(g.edges[u, v].get("label", "")))}</title></path>')
-    for n in sorted(g.nodes):
+        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                   f'stroke="#999" stroke-width="0.6"{dash}/>')
+    for n in nodes:
         x, y = pos[n]
         data = g.nodes[n]
         _, fill = STYLE.get(data.get("kind", ""), ("box", "#ffffff"))
@@ -178,19 +223,27 @@ def to_svg(g: nx.DiGraph, title: str = "", layout: str = "layers") -> str:
     return "\n".join(out) + "\n"
 
 
-def why_not_graph(data: dict[str, Any]) -> nx.DiGraph:
+def why_not_graph(data: dict[str, Any], kb: KnowledgeBase | None = None) -> nx.DiGraph:
     """The rules that could flag a muscle and the state of each premise."""
+    words = _Words(kb)
     g = nx.DiGraph(name=f"why not {data['muscle']}")
+    state = data["state"] or "flagged"
     target = _add(g, f"finding:{data['muscle']}", "finding",
-                  f"{data['name']}\n{data['state'] or 'flagged'}? {data['status']}")
+                  f"{data['name']}: {state}{_side(data.get('side'))}? "
+                  f"{data['status'].replace('_', ' ')}", data["muscle"])
+    g.graph["title"] = f"Why not: {data['name']} {state}{_side(data.get('side'))}"
     for r in data["rules"]:
         rule = _add(g, f"rule:{r['rule']}", "rule",
-                    f"{r['title']}\n{'fired' if r['fired'] else 'did not fire'}")
-        g.add_edge(rule, target, style=None if r["fired"] else "dashed")
+                    f"{r['title']} ({'fired' if r['fired'] else 'did not fire'})",
+                    f"rule {r['rule']}")
+        g.add_edge(rule, target, style=None if r["fired"] else "dashed",
+                   kind="supports" if r["fired"] else "not_held")
         for p in r["premises"]:
             ident = p["kind"] + ":" + "|".join(p.get("ids", ["age"]))
-            state = "held" if p["held"] else "missing" if p["missing"] else "no"
+            held = "held" if p["held"] else "unanswered" if p["missing"] else "answered no"
             kind = {"answer": "answer", "sign": "sign"}.get(p["kind"], "subject")
-            node = _add(g, ident, kind, f"{' or '.join(p.get('ids', ['age']))}\n{state}")
-            g.add_edge(node, rule, style=None if p["held"] else "dashed")
+            names = [words.node(i) for i in p.get("ids", ["age"])]
+            node = _add(g, ident, kind, f"{' or '.join(names)}: {held}", ident)
+            g.add_edge(node, rule, style=None if p["held"] else "dashed",
+                       kind="supports" if p["held"] else "not_held")
     return g
