@@ -103,14 +103,14 @@ def draw(g: nx.DiGraph, layers: list[list[str]], title: str, subtitle: str = "")
     pos: dict[str, tuple[float, float, float]] = {}   # node -> centre x, top, bottom
     boxes: list[str] = []
     for row in _rows(g, layers):
-        height = max(len(_lines(g, n)) for n in row) * LINE + 14
+        tall = max(len(_lines(g, n)) for n in row) * LINE + 14.0
         span = len(row) * BOX_W + (len(row) - 1) * GAP_X
         x0 = (WIDTH - span) / 2
         for i, n in enumerate(row):
             cx = x0 + i * (BOX_W + GAP_X) + BOX_W / 2
-            pos[n] = (cx, y, y + height)
-            boxes.append(_box(g, n, cx, y, height))
-        y += height + ROW_GAP
+            pos[n] = (cx, y, y + tall)
+            boxes.append(_box(g, n, cx, y, tall))
+        y += tall + ROW_GAP
     lines = [_edge(g, u, v, pos) for u, v in sorted(g.edges) if u in pos and v in pos]
     height = y - ROW_GAP + PAD
     return "\n".join([
