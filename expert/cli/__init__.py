@@ -145,4 +145,4 @@ def knowledge(ctx: click.Context) -> Any:
 
 
 # each module registers its commands on main
-from . import batch, client, compare, consult, db, explain, kb, run, schema  # noqa: E402,F401
+from . import batch, client, compare, consult, db, explain, kb, progress, run, schema  # noqa: E402,F401

@@ -71,8 +71,13 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
         from .storage import client_of, open_db
         store = open_db(db_url)
         client_id = client_of(store, client_ref).id
-    outcome = Reasoner(kb).evaluate(case)
-    program = build_program(kb, case, outcome, start.date() if start else None)
+    reasoner = Reasoner(kb)
+    outcome = reasoner.evaluate(case)
+    previous = None
+    if store is not None:  # a reassessment: the client's last block carries on, progressed
+        from ..reassessment.comparison import last_block
+        previous = last_block(reasoner, store.assessments(client_id), outcome)
+    program = build_program(kb, case, outcome, start.date() if start else None, previous)
     data = to_data(case, kb, outcome, program.to_data() if program else None)
     if store is not None:
         with store:

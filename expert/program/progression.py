@@ -75,7 +75,8 @@ def _answers(item: Item) -> set[tuple[str, str | None]]:
 
 
 def _touches(kb: KnowledgeBase, item: Item, found: Iterable[Leaf]) -> bool:
-    answered = _answers(item)
+    # integration items answer signs and observations too; only muscles and groups count here
+    answered = {(n, w) for n, w in _answers(item) if n in kb.muscles or n in kb.groups}
     for muscle, side, _ in found:
         for node, where in answered:
             if muscle in kb.expand(node) and (where in (None, "both") or where == side):
@@ -122,9 +123,12 @@ def _progressed(kb: KnowledgeBase, item: Item, previous: Previous, conditions: b
                                                  "have, or replaces an exercise."})
     catalogue, steps = _ladder(kb, item, conditions)
     if _touches(kb, item, previous.worse):
-        status, level = "regressed", max(before - 1, -1 if item.regressions else 0)
+        level = max(before - 1, -1 if item.regressions else 0)
+        status = "regressed" if level < before else "kept"
         why = ("A finding it answers is more certain than at the last assessment: step back "
-               "(regress when form fails).")
+               "(regress when form fails)." if level < before else
+               "A finding it answers is more certain than at the last assessment, and there "
+               "is no easier version: keep it as it was.")
     elif item.phase == "integrate" or _touches(kb, item, previous.persisting):
         top = len(catalogue) + len(steps)
         level = min(max(before, 0) + 1, top)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..case import Case
+from ..case import Case, parse_case
 from ..certainty import rounded
 from ..explain.whatif import changed, fold
 from ..findings import Outcome
@@ -142,8 +142,8 @@ def _dropped(kb: KnowledgeBase, old: dict[str, Any] | None, new: dict[str, Any] 
             for label in item["addresses"]:
                 muscle, _, side = label.partition("@")
                 sides = ("left", "right") if side in ("both", "") else (side,)
-                answered += [(m, s) for m in kb.expand(muscle) if m in kb.muscles
-                             for s in sides]
+                if muscle in kb.muscles or muscle in kb.groups:
+                    answered += [(m, s) for m in kb.expand(muscle) for s in sides]
             if new is None:
                 why = "No programme at this assessment (see the referral or the safety screen)."
             elif item["exercise"] in removed:
@@ -162,6 +162,19 @@ def _dropped(kb: KnowledgeBase, old: dict[str, Any] | None, new: dict[str, Any] 
                         "phase": phase["phase"], "addresses": item["addresses"],
                         "reason": why})
     return out
+
+
+def last_block(reasoner: Reasoner, assessments: list[Any], outcome: Outcome
+               ) -> Previous | None:
+    """The last stored block as a new assessment of the same client sees it (``assessments``:
+    the client's stored ``expert.store.Assessment`` records), or None when there is none or
+    the last assessment gave no programme."""
+    if not assessments or assessments[-1].program is None:
+        return None
+    last = assessments[-1]
+    kb = reasoner.kb
+    before = reasoner.evaluate(parse_case(last.case_data, f"assessment {last.number}", kb))
+    return Previous.of(kb, last.program, before, outcome)
 
 
 def _side_info(x: Assessed, outcome: Outcome) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def text(data: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Any:
+def environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -120,5 +120,5 @@ def render(data: dict[str, Any], fmt: str) -> str:
     """The reassessment sheet in ``fmt`` (markdown or html)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
-    template = _environment().get_template(FORMATS[fmt])
+    template = environment().get_template(FORMATS[fmt])
     return str(template.render(d=data, rows=items(data), titles=TITLES))

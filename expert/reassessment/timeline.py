@@ -1,0 +1,164 @@
+"""A client's progress over time (``imbalance client report``): every stored assessment on a
+timeline, and a chart of each key finding's certainty across them, drawn as inline SVG (no
+script). The reports are read as they were given (the stored report), not re-evaluated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from typing import Any
+from xml.sax.saxutils import escape
+
+# colour-blind-safe palette (Okabe-Ito, then Tol), dash patterns for more series than colours
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+           "#882255", "#117733", "#44AA99")
+DASHES = ("", "6 3", "2 3", "8 3 2 3")
+W, H = 900, 360                      # the chart's drawing size (the legend is beside it)
+LEFT, RIGHT, TOP, BOTTOM = 60, 20, 20, 50
+LEGEND_W = 340
+LEGEND_CHARS = 44                    # characters per legend line
+QUOTE = {"\"": "&quot;"}
+
+
+def _label(f: dict[str, Any]) -> str:
+    side = f"@{f['side']}" if f.get("side") else ""
+    return f"{f['muscle']}{side} {f['state']}"
+
+
+def progress_data(client: Any, assessments: list[Any]) -> dict[str, Any]:
+    """The timeline and the series of every finding that was key at least once."""
+    rows: list[dict[str, Any]] = []
+    series: dict[str, str] = {}
+    threshold = 0.5
+    for a in assessments:
+        report = a.report or {}
+        threshold = report.get("key_threshold", threshold)
+        findings = report.get("findings", [])
+        key = [f for f in findings if f.get("key")]
+        program = a.program or {}
+        core = [i["name"] for p in program.get("phases", []) for i in p.get("items", [])
+                if i.get("core")]
+        referral = (report.get("referral") or {}).get("level")
+        rows.append({"number": a.number, "date": a.date.isoformat(), "mode": a.mode,
+                     "referral": referral, "key": [_label(f) for f in key],
+                     "key_names": [f"{f['name']} ({f.get('side') or 'midline'}) {f['state']}"
+                                   for f in key],
+                     "possible": len(findings) - len(key), "program": a.program is not None,
+                     "core": core, "kb_version": a.kb_version})
+        for f in key:
+            series.setdefault(_label(f), f"{f['name']} ({f.get('side') or 'midline'}), "
+                                         f"{f['state']}")
+    lines = []
+    for label in sorted(series):
+        points = []
+        for a in assessments:
+            found = {_label(f): f["certainty"] for f in (a.report or {}).get("findings", [])}
+            points.append({"number": a.number, "date": a.date.isoformat(),
+                           "certainty": found.get(label)})
+        lines.append({"finding": label, "name": series[label], "points": points})
+    return {"client": client.to_data(), "key_threshold": threshold, "assessments": rows,
+            "series": lines}
+
+
+def _x_positions(dates: list[dt.date]) -> list[float]:
+    span = W - LEFT - RIGHT
+    if len(dates) == 1:
+        return [LEFT + span / 2]
+    first, last = dates[0], dates[-1]
+    days = (last - first).days
+    if days <= 0:
+        return [LEFT + span * i / (len(dates) - 1) for i in range(len(dates))]
+    return [LEFT + span * (d - first).days / days for d in dates]
+
+
+def lines_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chart's lines: findings with the same certainty at every assessment share one line
+    (and one legend entry naming them all), so no line hides another."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for s in data["series"]:
+        key = tuple(p["certainty"] for p in s["points"])
+        line = out.setdefault(key, {"findings": [], "names": [], "points": s["points"]})
+        line["findings"].append(s["finding"])
+        line["names"].append(s["name"])
+    return sorted(out.values(), key=lambda line: (-max(p["certainty"] or 0
+                                                       for p in line["points"]),
+                                                  line["findings"][0]))
+
+
+def chart_svg(data: dict[str, Any]) -> str:
+    """Certainty of each key finding (y, 0 to 1) at each assessment (x, by date), with the key
+    threshold, labelled axes and a legend; a finding not reported at an assessment is drawn at
+    0 with a hollow marker."""
+    rows = data["assessments"]
+    lines = lines_of(data)
+    legend = [textwrap.wrap("; ".join(line["names"]), LEGEND_CHARS) for line in lines]
+    dates = [dt.date.fromisoformat(r["date"]) for r in rows]
+    xs = _x_positions(dates)
+    plot_h = H - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - value)
+
+    width = W + LEGEND_W
+    height = max(H, TOP + 16 * sum(len(text) + 1 for text in legend) + 30)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img" '
+           'aria-label="Certainty of each key finding at each assessment" '
+           'font-family="system-ui, sans-serif" font-size="12">']
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+                   'stroke="#ddd"/>')
+        out.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
+                   f'{tick:g}</text>')
+    t = data["key_threshold"]
+    out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
+               'stroke="#666" stroke-dasharray="4 4"/>')
+    out.append(f'<text x="{LEFT + 6}" y="{y(t) - 4:.1f}" fill="#444">'
+               f'key finding ({t:g} or more) above this line</text>')
+    out.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#333"/>')
+    out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
+               'stroke="#333"/>')
+    for x, r in zip(xs, rows, strict=True):
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" '
+                   f'y2="{TOP + plot_h + 5}" stroke="#333"/>')
+        out.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle">'
+                   f'#{r["number"]} {escape(r["date"])}</text>')
+    out.append(f'<text x="{(LEFT + W - RIGHT) / 2:.0f}" y="{H - 8}" text-anchor="middle" '
+               'font-weight="bold">Assessment (number and date)</text>')
+    out.append(f'<text transform="translate(16 {TOP + plot_h / 2:.0f}) rotate(-90)" '
+               'text-anchor="middle" font-weight="bold">Certainty (0 to 1)</text>')
+    ly = TOP + 10
+    for n, (line, text) in enumerate(zip(lines, legend, strict=True)):
+        colour, dash = PALETTE[n % len(PALETTE)], DASHES[(n // len(PALETTE)) % len(DASHES)]
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        pts = [(x, p["certainty"]) for x, p in zip(xs, line["points"], strict=True)]
+        coords = " ".join(f"{x:.1f},{y(c or 0):.1f}" for x, c in pts)
+        out.append(f'<g data-findings="{escape(" ".join(line["findings"]), QUOTE)}"><title>'
+                   f'{escape("; ".join(line["names"]))}</title>')
+        if len(pts) > 1:
+            out.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
+                       f'stroke-width="2"{dashed}/>')
+        for x, c in pts:
+            fill = colour if c is not None else "#fff"
+            out.append(f'<circle cx="{x:.1f}" cy="{y(c or 0):.1f}" r="4" fill="{fill}" '
+                       f'stroke="{colour}" stroke-width="2"/>')
+        out.append("</g>")
+        out.append(f'<line x1="{W + 10}" x2="{W + 40}" y1="{ly}" y2="{ly}" stroke="{colour}" '
+                   f'stroke-width="3"{dashed}/>')
+        for k, part in enumerate(text):
+            out.append(f'<text x="{W + 46}" y="{ly + 4 + 16 * k}" class="legend">'
+                       f'{escape(part)}</text>')
+        ly += 16 * (len(text) + 1)
+    if not data["series"]:
+        out.append(f'<text x="{(LEFT + W - RIGHT) / 2:.0f}" y="{TOP + plot_h / 2:.0f}" '
+                   'text-anchor="middle">No key finding in any assessment.</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def render(data: dict[str, Any]) -> str:
+    """The progress report as one self-contained HTML page."""
+    from .rendering import environment
+
+    template = environment().get_template("progress.html.j2")
+    return str(template.render(d=data, chart=chart_svg(data)))
