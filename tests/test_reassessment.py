@@ -6,7 +6,10 @@ story of issue 12 on SQLite and PostgreSQL (``client report`` included)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -316,3 +319,20 @@ def test_the_reassessment_story_on_the_store(store_url: str, tmp_path: Path) -> 
     assert deleted.exit_code == 0, deleted.output
     gone = invoke("compare", f"client:{client}@previous", f"client:{client}@latest", *db)
     assert gone.exit_code == 1
+
+
+def test_same_bytes_whatever_the_hash_seed() -> None:
+    outputs = set()
+    for seed in ("0", "1", "4242"):
+        done = subprocess.run([sys.executable, "-m", "expert", "compare", str(WEEK0),
+                               str(WEEK5), "--format", "json"], capture_output=True,
+                              text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                              cwd=REPO, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_every_observation_a_sheet_can_mention_has_plain_words(real_kb: KnowledgeBase) -> None:
+    missing = [q.id for q in real_kb.questions.values()
+               if q.category not in ("red_flag", "condition") and q.changed is None]
+    assert missing == []
