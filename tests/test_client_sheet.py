@@ -150,7 +150,7 @@ def test_seed_a_says_what_was_found_in_plain_words(sheets: dict[str, Sheet]) -> 
 
 def test_seed_b_names_the_side_and_the_carrying_advice(sheets: dict[str, Sheet]) -> None:
     words = sheets[SEED_B.name].words
-    assert ("Your left neck and upper-shoulder muscles seem to be doing too much, and your left "
+    assert ("Your left upper-shoulder muscles seem to be doing too much, and your left "
             "lower shoulder-blade muscles too little.") in words
     assert "left side only" in words
     assert "Share the load between both hands, switch hands often" in words

@@ -39,7 +39,7 @@ FEATURES: tuple[str, ...] = get_args(Feature)
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _range(value: Any) -> Any:
@@ -248,6 +248,8 @@ class Plan(Record):
     reassess_week: int = Field(ge=2, le=13)
     session: Text
     week_notes: list[Text] = Field(min_length=1)
+    # the same notes in a client's words, for the client sheet's log (default: week_notes)
+    client_week_notes: list[Text] = []
     assumed_equipment: list[Id] = []   # when a case does not list the subject's equipment
     region_checkpoints: dict[Id, Id] = {}   # catalogue region -> checkpoint, for integration
     reassess_categories: list[Category] = []
@@ -260,6 +262,8 @@ class Plan(Record):
     def _weeks(self) -> Plan:
         if len(self.week_notes) != self.weeks:
             raise ValueError(f"week_notes needs one note per week ({self.weeks})")
+        if self.client_week_notes and len(self.client_week_notes) != self.weeks:
+            raise ValueError(f"client_week_notes needs one note per week ({self.weeks})")
         if self.reassess_week <= self.weeks:
             raise ValueError("reassess_week comes after the last week of the block")
         return self

@@ -83,6 +83,9 @@ def context(kb: KnowledgeBase, answers: Mapping[str, Any], report: dict[str, Any
             if item["core"]]
     picture = _picture_maker() if kind == "programme" else None
     schedule = (program or {}).get("schedule")
+    plan = kb.plans.get(schedule["plan"]) if schedule else None
+    week_notes = list(plan.client_week_notes) if plan and plan.client_week_notes else [
+        w["note"] for w in (schedule or {}).get("block", [])]
     return {
         "kind": kind, "client": report.get("client") or "", "trainer": report.get("trainer") or "",
         "date": report.get("date") or "", "title": report.get("title") or "",
@@ -91,7 +94,7 @@ def context(kb: KnowledgeBase, answers: Mapping[str, Any], report: dict[str, Any
         "found": found_groups(kb, report.get("findings", [])),
         "exercises": [_exercise(kb, item, n, picture) for n, item in enumerate(core, 1)],
         "minutes": (program or {}).get("core_minutes"),
-        "sessions": sessions_per_week(core), "schedule": schedule,
+        "sessions": sessions_per_week(core), "schedule": schedule, "week_notes": week_notes,
         "advice": _advice(kb, answers) if kind == "programme" else [],
         "stop": [note.client for note in kb.safety_notes.values() if note.client],
     }
