@@ -147,7 +147,7 @@ def test_markdown_handout_lists_findings_items_and_dated_schedule() -> None:
                     "--start", "2025-03-03")
     assert result.exit_code == 0
     md = result.output
-    assert md.startswith("# Corrective exercise programme")
+    assert md.startswith("# Trainer's report")
     assert "| Phase | Exercise | Side | Dose | Min | How | Works |" in md
     program = report(SEED_A, "--start", "2025-03-03")["program"]
     for ph in program["phases"]:

@@ -1,4 +1,4 @@
-"""The printable handout: the key findings with their one-line reasons, the possible ones in
+"""The trainer's report: the key findings with their one-line reasons, the possible ones in
 brief, and the programme's core and extras tables, as Markdown or as a self-contained HTML page,
 rendered with Jinja2 templates shipped in ``expert/templates/`` from the report's data (the same
 data as ``--format json``)."""
@@ -33,7 +33,7 @@ def condition_label(condition: dict[str, Any]) -> str:
 
 
 def finding_side(side: str | None) -> str:
-    return side or "—"
+    return side or "midline"
 
 
 def md(text: Any) -> str:
