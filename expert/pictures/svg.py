@@ -28,7 +28,7 @@ STYLE = {  # class -> presentation attributes
     "ball": 'fill="#f0a73a" stroke="#b9761b" stroke-width="0.6"',
     "stability-ball": 'fill="#cfe3c8" stroke="#7aa56b" stroke-width="0.8"',
     "towel": 'fill="#e9dcc4" stroke="#b7a27b" stroke-width="0.5"',
-    "band": f'fill="none" stroke="{ACCENT}" stroke-width="1.4" stroke-linecap="round"',
+    "band": f'fill="none" stroke="{ACCENT}" stroke-width="2" stroke-linecap="round"',
     "anchor": f'fill="{ACCENT}"',
     "metal": 'stroke="#555b61" stroke-width="1.2"',
     "plate": 'fill="#555b61"',
@@ -92,6 +92,9 @@ def _extent(shape: Shape) -> list[Point]:
 
 def _shape(shape: Shape, at: _Place) -> str:
     style = STYLE[shape.css]
+    if shape.css in ("wall", "column"):   # up to the labels, however tall the figure
+        shape = Shape(shape.kind, tuple((x, min(y, at.floor + (FLOOR_Y - TOP_Y) / at.scale))
+                                        for x, y in shape.points), shape.css, shape.size)
     if shape.kind == "circle":
         (x, y), r = at(shape.points[0]), shape.size[0] * at.scale
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" {style}/>'
@@ -132,9 +135,10 @@ def _figure(frame: _Frame, at: _Place) -> list[str]:
     b: Body = frame.body
     out = [_shape(s, at) for s in frame.shapes if s.css in BEHIND]
     limbs = b.limbs()
+    far = STYLE["near" if b.view == "front" else "far"]   # seen from the front, both alike
     for side, points in limbs:
         if side == "far":
-            out.append(_line([at(p) for p in points], STYLE["far"]))
+            out.append(_line([at(p) for p in points], far))
     out.append(_line([at(b["hip"]), at(b["neck"])], STYLE["trunk"]))
     if b.view == "front":  # shoulders and hips across
         out.append(_line([at(b["far_shoulder_joint"]), at(b["near_shoulder_joint"])],
