@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from expert.case import load_case
 from expert.cli import main
+from expert.consultation import numbering
 from expert.consultation.answers import (
     parse_age,
     parse_answer,
@@ -157,10 +158,13 @@ def test_the_real_screen_comes_first_and_any_yes_refers(tmp_path: Path) -> None:
     assert "  2. Do you have pain, pins and needles or numbness that runs down your leg" in out
     assert "  3. Do you have numbness or tingling around your genitals" in out
     assert "REFERRAL (EMERGENCY)" in out and "Symptoms" not in out
-    # a number picked in a checklist is a yes to that red flag
+    # a number picked in a checklist is a yes to that red flag, once read back and confirmed
     result = consult("--session", str(tmp_path / "t.json"), kb=None,
-                     input=lines("n", "n", "n", "3", "n", ""))
-    assert "REFERRAL (REFER)" in result.output and "Symptoms" not in result.output
+                     input=lines("n", "n", "n", "3", "n", "3", "y", "n", ""))
+    out = result.output
+    assert out.count("You ticked 3: losing weight recently without trying. Is that right?") == 2
+    assert "Then answer the list again." in out
+    assert "REFERRAL (REFER)" in out and "Symptoms" not in out
     answers = json.loads((tmp_path / "t.json").read_text())["answers"]
     assert answers[3]["checklist"] == "general_health" and answers[3]["value"] == "picked"
     assert answers[4] == {"question": "unexplained_weight_loss", "value": "yes",
@@ -196,7 +200,7 @@ def test_checklists_at_the_prompt(tmp_path: Path) -> None:
     assert "A yes to any of them ends the consultation with a referral." in out  # its help
     assert "there is no item 3" in out and "'left' is not an answer here" in out
     assert "  4. Habits: Do any of these apply to you? — the ones picked" in out  # review
-    assert "  5. Do you carry loads on one side? — left" in out
+    assert "       · the carry habit — left" in out  # a pick, under its checklist
     assert "Changed to no (none of its 2 items); everything is worked out again." in out
     assert "  5. Is your pelvis tilted forward?" in out
     data = json.loads(session.read_text())
@@ -269,7 +273,8 @@ def test_end_of_input_keeps_the_session_and_resume_continues(tmp_path: Path) -> 
     assert "Any numbness" not in out
     assert "Consultation complete." in out
     data = json.loads(session.read_text())
-    assert data["complete"] and data["answers"][4] == {"question": "carry", "value": "right"}
+    assert data["complete"] and data["answers"][4] == {"question": "carry", "value": "right",
+                                                      "side_asked": True}
 
 
 def test_resume_at_the_side_of_a_yes(tmp_path: Path) -> None:
@@ -279,7 +284,7 @@ def test_resume_at_the_side_of_a_yes(tmp_path: Path) -> None:
     out = consult("--resume", str(session), input=lines("b", "n", "n", "")).output
     assert "Which side?" in out
     carry = json.loads(session.read_text())["answers"][3]
-    assert carry == {"question": "carry", "value": "both", "certainty": 0.6}
+    assert carry == {"question": "carry", "value": "both", "certainty": 0.6, "side_asked": True}
 
 
 def test_ctrl_c_saves_and_names_the_resume_command(tmp_path: Path,
@@ -410,7 +415,7 @@ def test_the_equipment_answer_changes_the_programme(real_kb: KnowledgeBase, tmp_
     record = real_kb.equipment_question
     assert record is not None
     # the wording and the plain-word names come from facts/equipment.yaml
-    number = len(json.loads(session.read_text())["answers"])  # picks count as answers
+    number = numbering.asked(Session.load(session).items)  # picks are part of a checklist
     assert f" {number}. {record.person}" in out
     assert out.index("Health conditions") < out.index(record.person) < \
         out.index("Consultation complete.")
@@ -454,7 +459,7 @@ def test_the_equipment_is_not_asked_after_a_referral_or_with_nothing_found(
     assert "No probable" in nothing.output or "nothing to correct" in nothing.output
     assert record.person not in nothing.output
     referral = consult("--session", str(tmp_path / "b.json"), kb=None,
-                       input=lines("1", "n", ""))  # a red flag picked in the screen
+                       input=lines("1", "y", "n", ""))  # a red flag picked, confirmed
     assert "REFERRAL" in referral.output and record.person not in referral.output
     for name in ("a.json", "b.json"):
         answers = json.loads((tmp_path / name).read_text())["answers"]
@@ -467,11 +472,11 @@ def test_why_review_change_and_back_at_the_equipment(real_kb: KnowledgeBase,
     session, case_path = tmp_path / "s.json", tmp_path / "case.yaml"
     result = consult("--session", str(session), kb=None, input=lines(
         *typed[:-1],
-        "why", "help", "yes", "9",           # 13 the equipment: why, help, bad answers
+        "why", "help", "yes", "9",           # 10 the equipment: why, help, bad answers
         "back", "n",                          # back to the health conditions, no again
-        "2",                                  # 13 the equipment: a massage ball only
+        "2",                                  # 10 the equipment: a massage ball only
         "n",                                  # no case file (yet)
-        "review", "change 13", "none",        # body weight only after all
+        "review", "change 10", "none",        # body weight only after all
         "y", str(case_path), ""))             # save it; finish
     assert result.exit_code == 0, result.output
     out = result.output
@@ -482,8 +487,8 @@ def test_why_review_change_and_back_at_the_equipment(real_kb: KnowledgeBase,
     assert "With that kit, the programme so far uses:" in out and "  • foam roller: " in out
     assert " ".join(record.help.split())[:50] in " ".join(out.split())  # help, from the data
     assert "'yes' is not an answer here" in out and "there is no item 9" in out
-    assert out.count(" 12. Health conditions: Do any of these apply to you?\n") == 2  # back
-    assert " 13. Equipment — massage ball" in out  # review
+    assert out.count("  9. Health conditions: Do any of these apply to you?\n") == 2  # back
+    assert " 10. Equipment — massage ball" in out  # review
     assert "Changed to none (body weight only); everything is worked out again." in out
     assert out.count("Consultation complete.") == 2
     answers = json.loads(session.read_text())["answers"]

@@ -81,7 +81,7 @@ def test_a_person_at_a_terminal(tmp_path: Path) -> None:
     child.expect(r"File name")
     child.sendline("")
     child.expect(r"Saved .*s\.yaml")
-    child.expect(r"press Enter to finish")
+    child.expect(r"press\s+Enter\s+to\s+finish")
     child.sendline("how 1")
     child.expect(r"you answered right to")
     child.sendline("")
@@ -158,11 +158,14 @@ def test_a_checklist_at_a_terminal_resumes_at_the_same_list(tmp_path: Path) -> N
     child.expect(r"Resuming .*: 1 answer so far")
     child.expect(r"2\. About the pain: Does any of this describe your pain\?")
     child.expect(r"> ")
-    child.sendline("1")  # a red flag: the referral
+    child.sendline("1")  # a red flag: read back once, then the referral
+    child.expect(r"You ticked 1: back pain for over 3 months")
+    child.expect(r"yes / no > ")
+    child.sendline("y")
     child.expect(r"REFERRAL \(REFER\)")  # at once: no side is asked under a referral
     child.expect(r"Save this consultation")
     child.sendline("n")
-    child.expect(r"press Enter to finish")
+    child.expect(r"press\s+Enter\s+to\s+finish")
     child.sendline("")
     child.expect(pexpect.EOF)
     child.close()

@@ -11,7 +11,6 @@ command or a knowledge-base file.
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from typing import Any
 
 import click
 
+from .. import indented_json
 from ..escaping import json_text, printable
 
 
@@ -59,7 +59,7 @@ def say(text: str, err: bool = True) -> None:
 
 
 def dump(data: Any) -> str:
-    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+    return json_text(indented_json.dumps(data)) + "\n"
 
 
 def knowledge_files() -> list[Path]:

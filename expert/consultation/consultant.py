@@ -30,6 +30,7 @@ from ..knowledge import KnowledgeBase
 from ..problems import InputError
 from ..screening import AGE as SCREEN_AGE
 from ..screening import open_questions
+from . import numbering
 from .agenda import Agenda
 from .answers import SIDES, Reply
 from .impact import noticeable
@@ -347,7 +348,8 @@ class Consultant:
             return None
         topic = self.questionnaire.topic(session.pending.key)
         index = session.index(topic.key)
-        number = (index if index is not None else len(session.items)) + 1
+        number = (numbering.numbers(session.items)[index] if index is not None else
+                  numbering.asked(session.items) + 1)
         items = (self.listed(topic.key) if topic.is_checklist else
                  topic.items if topic.is_equipment else ())
         return Prompt(topic, session.pending.part, number, items)
@@ -377,6 +379,7 @@ class Consultant:
             assert item is not None
             item.value, item.certainty, item.side_pending = (reply.value, reply.certainty,
                                                              False)
+            item.side_asked = True
         else:
             ask_side = topic.sided and reply.value == "yes"
             self.session.items.append(Item(topic.key, reply.value, reply.certainty, ask_side))
@@ -409,17 +412,40 @@ class Consultant:
         return Item(EQUIPMENT, value, items=picked if value == "picked" else ())
 
     def back(self) -> bool:
-        """Undo the last answer and ask its question again; False if there is none. The last
-        answer given by picking it in a checklist undoes that whole checklist answer."""
+        """Undo the last answer and ask its question again; False if there is none. A side
+        asked after a yes is asked again (the yes stays); a checklist's answer goes with its
+        picks whose sides are not given yet, so the checklist is asked again."""
         items = self.session.items
-        if not items:
+        at = numbering.last_step(items)
+        if at is None:
             return False
-        last = items.pop()
-        key = last.picked or last.key
-        if last.picked:
-            items[:] = [i for i in items if i.picked != key and i.key != key]
+        last = items[at]
+        if last.side_asked:  # back to its side
+            last.value, last.side_pending, last.side_asked = "yes", True, False
+            self._after_change(Pending(last.key, "side"))
+            return True
+        key = last.key
+        items[:] = [i for i in items if i.picked != key and i.key != key]
         self._after_change(Pending(key))
         return True
+
+    def would_refer(self, reply: Reply) -> str | None:
+        """The referral level the answer to the pending question would give (None if none):
+        a number picked by mistake in the safety screen is worth a second look."""
+        pending = self.session.pending
+        if pending is None or self.referral:
+            return None
+        topic = self.questionnaire.topic(pending.key)
+        if not topic.is_checklist or not reply.picks:
+            return None
+        listed = self.listed(topic.key)
+        case = self.case()
+        answers = dict(case.answers)
+        for n in reply.picks:
+            if 1 <= n <= len(listed):
+                answers[listed[n - 1]] = Answer.model_validate({"value": "yes"})
+        outcome = self.reasoner.evaluate(case.model_copy(update={"answers": answers}))
+        return outcome.referral.level if outcome.referral is not None else None
 
     def change(self, number: int, reply: Reply) -> Item:
         """Replace answer ``number`` (1-based) and re-derive everything."""

@@ -13,7 +13,7 @@ import shlex
 import signal
 from pathlib import Path
 
-from . import reasons
+from . import numbering, reasons
 from .answers import (
     AGE_CHOICES,
     CHECKLIST_CHOICES,
@@ -89,7 +89,7 @@ class Dialogue:
                              "at any prompt to see why a question is asked, help for the other "
                              "commands.")
             say(f"Your answers are saved as you go in {session.where}")
-        say(f"(to continue later: {self.resume})")
+        self.screen.command("To continue later:", self.resume)
 
     def run(self) -> int:
         """Run to the end or until stopped; the exit status."""
@@ -134,7 +134,7 @@ class Dialogue:
             n = len(session.items)
             self.screen.say(f"{why} Your {n} answer{'s' if n != 1 else ''} so far "
                             f"{'are' if n != 1 else 'is'} saved in {session.where}.")
-            self.screen.say(f"Continue where you stopped with: {self.resume}", bold=True)
+            self.screen.command("Continue where you stopped with:", self.resume, bold=True)
         return status
 
     # -- one question -------------------------------------------------------------------------
@@ -154,7 +154,11 @@ class Dialogue:
             text = topic.text
             if topic.is_checklist and topic.title != topic.section:
                 text = f"{topic.title}: {text}"
-            self.screen.wrap(text, "     ", f"{prompt.number:>3}. ")
+            item = self.c.session.item(topic.key)
+            if prompt.part == "side" and item is not None and item.picked:
+                self.screen.wrap(text, "     ")  # part of its checklist's question
+            else:
+                self.screen.wrap(text, "     ", f"{prompt.number:>3}. ")
             self.checklist(prompt.items, topic.is_equipment)
         self.asked = topic.key
         if prompt.part == "side":
@@ -176,10 +180,33 @@ class Dialogue:
                     continue
                 reply = self.parse(prompt, line)
             except (BadAnswer, BadCommand) as exc:
-                self.screen.say(f"     {exc}", fg="yellow")
+                self.screen.wrap(str(exc), "     ", fg="yellow")
+                continue
+            if not self.confirmed(prompt, reply):
                 continue
             self.c.answer(reply)
             return
+
+    def confirmed(self, prompt: Prompt, reply: Reply) -> bool:
+        """Numbers picked in a checklist that would end the consultation with a referral are
+        read back once ("You ticked 2: ... Is that right?"): a typing slip must not send
+        anyone to the emergency department. True to record the answer."""
+        level = self.c.would_refer(reply)
+        if level is None:
+            return True
+        items = prompt.items
+        picked = [n for n in dict.fromkeys(reply.picks) if 1 <= n <= len(items)]
+        ticked = "; ".join(f"{n}: {self.c.questionnaire.item(items[n - 1])}" for n in picked)
+        self.screen.wrap(f"You ticked {ticked}. Is that right?", "     ", bold=True)
+        while True:
+            line = self.screen.read("     yes / no > ").strip().lower()
+            if line in ("y", "yes"):
+                return True
+            if line in ("n", "no"):
+                self.screen.say("     Then answer the list again.")
+                return False
+            self.screen.say("     type yes to keep it, or no to answer the list again",
+                            fg="yellow")
 
     def checklist(self, items: tuple[str, ...], equipment: bool = False) -> None:
         """The items of a checklist (or the equipment list), numbered, in plain words."""
@@ -233,19 +260,23 @@ class Dialogue:
                 self.section = self.asked = ""
                 return True
             self.screen.say("     This is the first question: there is nothing to go back to.")
-        elif name == "change":
-            return self.change(command.number)
+        elif name == "change":  # unchanged, the pending question is put again
+            return self.change(command.number) or prompt is not None
         return False
 
     def review(self) -> None:
         items = self.c.session.items
         if not items:
             self.screen.say("No answers yet.")
-        for n, item in enumerate(items, 1):
+        for n, item in zip(numbering.numbers(items), items, strict=True):
             value = self.value(item)
             if item.side_pending:
                 value += " (side not given yet)"
-            self.screen.wrap(f"{self.label(item.key)} — {value}", "     ", f"{n:>3}. ")
+            if item.picked:  # under its checklist, which holds its number
+                self.screen.wrap(f"{self.c.questionnaire.item(item.key)} — {value}",
+                                 " " * 9, "       · ")
+            else:
+                self.screen.wrap(f"{self.label(item.key)} — {value}", "     ", f"{n:>3}. ")
         report = self.c.report()
         if report["referral"]:
             self.screen.say(f"Referral ({report['referral']['level']}): the consultation stops "
@@ -302,12 +333,15 @@ class Dialogue:
         return f"{text} (its items asked one by one)"
 
     def change(self, number: int) -> bool:
-        item = self.c.item(number)
-        if item is None:
-            n = len(self.c.session.items)
+        """Revise the answer to question ``number``; True when it was changed."""
+        items = self.c.session.items
+        at = numbering.position(items, number)
+        if at is None:
+            n = numbering.asked(items)
             self.screen.say(f"change N: N is an answer from 1 to {n} (review lists them)."
                             if n else "There are no answers to change yet.", fg="yellow")
             return False
+        item = items[at]
         question = self.c.kb.questions.get(item.key)
         sided = bool(question and question.sided)
         self.screen.wrap(self.label(item.key), "     ", f"{number:>3}. ")
@@ -322,7 +356,7 @@ class Dialogue:
         while True:
             line = self.screen.read(f"     {allowed} > ")
             if not line.strip():
-                self.screen.say("     Unchanged.")
+                self.screen.say("     Unchanged." + self.still_pending())
                 return False
             try:
                 if item.is_checklist:
@@ -338,11 +372,19 @@ class Dialogue:
                 self.screen.say(f"     {exc}", fg="yellow")
                 continue
             break
-        changed = self.c.change(number, reply)
+        changed = self.c.change(at + 1, reply)
         self.section = self.asked = ""
         self.screen.say(f"     Changed to {self.value(changed)}; everything is worked out "
                         "again.")
         return True
+
+    def still_pending(self) -> str:
+        """Which question is waiting, for a change that changed nothing."""
+        prompt = self.c.current()
+        if prompt is None:
+            return ""
+        self.asked = ""  # put again in full
+        return f" Back to question {prompt.number}:"
 
     # -- the end --------------------------------------------------------------------------------
     def finish(self) -> None:

@@ -53,7 +53,7 @@ class Safekeeping:
                 self.screen.say(f"     {new} exists: type another name.", fg="yellow")
                 continue
             if self.move_to(new):
-                self.screen.say(f"     Saved to {new}. Continue later with: {resume()}")
+                self.screen.command(f"     Saved to {new}. Continue later with:", resume())
                 return
             self.screen.say(f"     Could not save to {new} either "
                             f"({_reason(self.c.save_error)}).", fg="yellow")

@@ -8,7 +8,6 @@ import contextlib
 import os
 import signal
 import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 import click
 from click.utils import should_strip_ansi
 
+from .. import terminal
 from ..escaping import printable
-
-WIDTH = 88
 
 
 class Hangup(BaseException):
@@ -63,24 +61,38 @@ class Screen:
         return click.style(text, **style) if self.color and style else text
 
     def say(self, text: str = "", **style: Any) -> None:
-        click.echo(self.style(printable(text), **style), color=self.color)
+        """Say a line; on a terminal, one longer than the width is wrapped at spaces, the rest
+        indented (to a file or a pipe it stays one line)."""
+        text = printable(text)
+        lines = terminal.refill(text, self.width) if terminal.is_terminal(sys.stdout) else [text]
+        for line in lines:
+            click.echo(self.style(line, **style), color=self.color)
+
+    @property
+    def width(self) -> int:
+        """The width to wrap to, read again each time (the window may have been resized)."""
+        return terminal.width()
+
+    def command(self, intro: str, command: str, **style: Any) -> None:
+        """Say ``intro`` and the command line ``command``: on the same line when it fits,
+        else on a line of its own, never broken (it is copied as it stands)."""
+        if len(intro) + 1 + len(command) <= self.width:
+            self.say(f"{intro} {command}", **style)
+            return
+        self.wrap(intro, **style)
+        click.echo(self.style(printable(f"  {command}"), **style), color=self.color)
 
     def wrap(self, text: str, indent: str = "", first: str | None = None, **style: Any) -> None:
-        """Say ``text`` wrapped to the width; ``first`` prefixes the first line (a number)."""
-        for line in textwrap.wrap(" ".join(text.split()), WIDTH,
-                                  initial_indent=indent if first is None else first,
-                                  subsequent_indent=indent, break_on_hyphens=False,
-                                  break_long_words=False) or [""]:  # file names stay whole
+        """Say ``text`` wrapped to the terminal's width, whole words only (file names stay
+        whole); ``first`` prefixes the first line (a number)."""
+        for line in terminal.wrap(text, self.width, indent, first):
             self.say(line, **style)
 
     def lines(self, lines: list[str], **style: Any) -> None:
+        """Say preformatted lines, each wrapped to the width with a hanging indent."""
+        size = self.width
         for line in lines:
-            if len(line) <= WIDTH:
-                self.say(line, **style)
-                continue
-            pad = " " * (len(line) - len(line.lstrip()) + 2)
-            wrapped = textwrap.wrap(line, WIDTH, subsequent_indent=pad)
-            for part in wrapped:
+            for part in terminal.refill(line, size):
                 self.say(part, **style)
 
     def read(self, prompt: str) -> str:
@@ -88,8 +100,9 @@ class Screen:
         return click.termui.visible_prompt_func(self.style(prompt, bold=True))
 
     def console(self) -> Any:
+        """A rich console as wide as the terminal (the report at the end)."""
         from rich.console import Console
+        size = terminal.columns()
         if self.color:
-            return Console(highlight=False)
-        return Console(highlight=False, no_color=True, color_system=None,
-                       width=max(WIDTH, 100) if not sys.stdout.isatty() else None)
+            return Console(highlight=False, width=size)
+        return Console(highlight=False, no_color=True, color_system=None, width=size)

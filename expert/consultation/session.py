@@ -19,7 +19,8 @@ File format (``format_version`` 3)::
      "complete": false, "case_file": null}
 
 ``side_pending`` marks a yes to a sided question whose side is being asked; a yes without it is
-a yes whose side is not known. A checklist's answer lists the ``items`` it showed: ``no`` means
+a yes whose side is not known; ``side_asked`` an answer whose side was asked after the yes (so
+that ``back`` returns to the side). A checklist's answer lists the ``items`` it showed: ``no`` means
 each of them not answered on its own is no; ``picked`` the same, the items picked by number being
 answered on their own (marked ``picked`` with the checklist); ``yes`` and ``unknown`` mean its
 items are asked one by one. The equipment's answer is ``picked`` with the equipment ``items`` at
@@ -73,6 +74,7 @@ class Item:
     side_pending: bool = False
     items: tuple[str, ...] = ()
     picked: str = ""
+    side_asked: bool = False  # the side was asked after the yes (``back`` returns to it)
 
     @property
     def is_checklist(self) -> bool:
@@ -104,6 +106,8 @@ class Item:
             out["items"] = list(self.items)
         if self.picked:
             out["picked"] = self.picked.removeprefix(CHECKLIST)
+        if self.side_asked:
+            out["side_asked"] = True
         return out
 
 
@@ -320,4 +324,5 @@ def _item(raw: Any) -> Item:
     what = "equipment" if key == EQUIPMENT else "question"
     return Item(key, value, float(certainty), bool(raw.get("side_pending", False)),
                 tuple(_id(i, what) for i in items),
-                CHECKLIST + _id(picked, "checklist") if picked is not None else "")
+                CHECKLIST + _id(picked, "checklist") if picked is not None else "",
+                bool(raw.get("side_asked", False)))
