@@ -42,6 +42,9 @@ def test_wheel_ships_the_knowledge_base(tmp_path: Path) -> None:
                  "rules/red_flags.yaml", "rules/overhead_squat.yaml"]:
         assert f"expert/_kb/{data}" in names, data
     assert "expert/cli/__init__.py" in names
+    # the store's migrations run from the installed package (no alembic.ini)
+    assert "expert/store/migrations/env.py" in names
+    assert any(n.startswith("expert/store/migrations/versions/0001_") for n in names)
 
 
 def test_help_does_not_import_the_engine() -> None:

@@ -21,7 +21,6 @@ from . import schema
 from .connection import BUSY_SECONDS, database_url, make_engine, parse, shown_url, translate
 from .errors import (
     BadRecord,
-    DatabaseUnavailable,
     SchemaMismatch,
     StoreError,
     UnknownAssessment,
@@ -318,37 +317,9 @@ class Store:
         }
 
     def backup(self, path: Path) -> None:
-        """A consistent copy of a SQLite database (the online backup API, while others may
-        write), written to a temporary file and renamed; PostgreSQL: use pg_dump."""
-        if self.backend != "sqlite":
-            url = self.engine.url
-            raise StoreError(self.where, "imbalance backs up SQLite files only",
-                             f"for PostgreSQL run: pg_dump --format=custom --file {path} "
-                             f"{url.database or 'DBNAME'} (with -h/-U as in the URL)")
-        import sqlite3
-        source = Path(self.engine.url.database or "")
-        target = Path(path)
-        if target.exists() and source.exists() and os.path.samefile(source, target):
-            raise StoreError(str(path), "is the database itself", "give another file name")
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            with self.engine.connect() as connection:
-                raw = connection.connection.dbapi_connection
-                copy = sqlite3.connect(temporary)
-                try:
-                    raw.backup(copy)  # type: ignore[union-attr]
-                finally:
-                    copy.close()
-            os.replace(temporary, target)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise DatabaseUnavailable(str(path), f"cannot write the backup ({exc.strerror})",
-                                      "check the folder exists and is writable") from None
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
+        """A consistent copy of a SQLite database in ``path`` (see :mod:`.backup`)."""
+        from .backup import backup
+        backup(self, path)
 
 
 def _client(row: ClientRow) -> Client:
