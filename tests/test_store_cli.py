@@ -184,3 +184,13 @@ def test_run_killed_while_storing_keeps_all_or_nothing(tmp_path: Path) -> None:
     with open_store(db) as store:
         [kept] = store.assessments(1)
         assert kept.number == 1 and kept.report["findings"] and kept.program is not None
+
+
+def test_an_output_that_cannot_be_written_keeps_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    cli("client", "add", "Ann", "--db", db)
+    result = cli("run", str(SEED_A), "--client", "1", "--format", "json", "--out",
+                 str(tmp_path / "no" / "such" / "report.json"), "--db", db)
+    assert result.exit_code == 1 and "cannot be written" in result.stderr
+    with open_store(db) as store:
+        assert store.assessments(1) == []

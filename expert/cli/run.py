@@ -71,6 +71,9 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
         from .storage import client_of, open_db
         store = open_db(db_url)
         client_id = client_of(store, client_ref).id
+        if out is not None:  # an output that cannot be written: nothing is kept either
+            from ..output import check
+            check(out)
     reasoner = Reasoner(kb)
     outcome = reasoner.evaluate(case)
     previous = None
@@ -78,7 +81,9 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
         from ..reassessment.comparison import last_block
         previous = last_block(reasoner, store.assessments(client_id), outcome)
     program = build_program(kb, case, outcome, start.date() if start else None, previous)
-    data = to_data(case, kb, outcome, program.to_data() if program else None)
+    # the derivations (and the muscle graph behind them) only where they are shown or kept
+    data = to_data(case, kb, outcome, program.to_data() if program else None,
+                   explained=fmt == "json" or store is not None)
     if store is not None:
         with store:
             day = assessed.date() if assessed else getattr(case, "date", None) or dt.date.today()
