@@ -314,3 +314,15 @@ def test_a_process_killed_while_storing_leaves_nothing(store_url: str, tmp_path:
         assert [a.number for a in store.assessments(ann.id)] == [1]
         # nothing is left locked or half-numbered: the next assessment is number 2
         assert store.store_assessment(ann.id, CASE, REPORT, None, DAY, "file").number == 2
+
+
+def test_an_older_schema_asks_for_db_upgrade(store_url: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """As this program would see a database of the previous release once a revision is
+    added: refused with what to run, and nothing changed."""
+    from expert.store import schema
+    open_store(store_url).close()
+    monkeypatch.setattr(schema, "revisions", lambda: ("0002", ("0002", "0001")))
+    with pytest.raises(SchemaMismatch, match=r"older schema revision 0001 \(run imbalance db "
+                                             r"upgrade"):
+        open_store(store_url)

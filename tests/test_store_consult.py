@@ -67,3 +67,23 @@ def test_an_unknown_client_or_mixed_options_are_refused(tmp_path: Path) -> None:
     assert mixed.exit_code == 2 and "leave out --session and --resume" in mixed.output
     alone = consult("--db", db)
     assert alone.exit_code == 2 and "--db goes with --client ID" in alone.output
+
+
+def test_one_consultation_per_client_at_a_time(tmp_path: Path) -> None:
+    import hashlib
+    import tempfile
+
+    from expert.consultation.lock import SessionLock
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    with open_store(db) as store:
+        ann = store.add_client("Ann")
+        key = hashlib.sha1(f"{store.where}\0{ann.id}".encode()).hexdigest()[:16]
+    other = SessionLock()  # as another consult --client 1 holds it
+    other.acquire(Path(tempfile.gettempdir()) / f"imbalance-consult-{key}")
+    try:
+        result = consult("--client", "1", "--db", db, input=lines("n"))
+    finally:
+        other.release()
+    assert result.exit_code == 1
+    assert "client 1's consultation is in use by another imbalance consult" in result.output
+    assert "consult --client 1 --db" in result.output
