@@ -13,6 +13,7 @@ from .skeleton import HEAD_R, Body, Point, angles, body, direction
 
 WIDTH, HEIGHT = 240, 120
 PANEL, FLOOR_Y, TOP_Y, MARGIN = 120.0, 110.0, 15.0, 5.0
+TRUNK_HALF = 3.0             # half the drawn thickness of the trunk
 INK, FAR, ACCENT = "#24323f", "#9aa7b4", "#c2553a"
 STYLE = {  # class -> presentation attributes
     "near": f'fill="none" stroke="{INK}" stroke-width="4.2" stroke-linecap="round" '
@@ -62,7 +63,8 @@ class _Frame:
         items: list[Implement] = pose.implements if frame.implements is None \
             else frame.implements
         self.kit: Kit = solid(self.body, items)
-        lows = [y - LIMB for _, y in self.body.points.values()]
+        lows = [y - (TRUNK_HALF if name in ("hip", "neck") else LIMB)
+                for name, (_, y) in self.body.points.items()]
         lows.append(self.body["head"][1] - HEAD_R)
         lows += [_bottom(s) for s in self.kit.solid]
         self.floor = min(lows)
