@@ -336,3 +336,25 @@ def test_every_observation_a_sheet_can_mention_has_plain_words(real_kb: Knowledg
     missing = [q.id for q in real_kb.questions.values()
                if q.category not in ("red_flag", "condition") and q.changed is None]
     assert missing == []
+
+
+def test_a_reassessment_that_refers_compares_no_findings_and_drops_the_block(
+        real: Reasoner, tmp_path: Path) -> None:
+    path = tmp_path / "refers.yaml"
+    path.write_text("id: refers\nanswers:\n  low_back_pain: yes\n  saddle_numbness: yes\n",
+                    encoding="utf-8")
+    data = compared(real, WEEK0, path)
+    assert data["after"]["referral"] == "emergency" and data["program"] is None
+    assert data["summary"] == {"resolved": 0, "persisting": 0, "new": 0} and data["note"]
+    assert {d["exercise"] for d in data["dropped"]} >= {"ball_bridge", "quadriceps_smr"}
+    assert "health professional" in data["sheet"]["plan"]
+    assert not any("no longer look" in line for line in data["sheet"]["meaning"])
+
+
+def test_progress_report_of_a_client_without_assessments(store_url: str) -> None:
+    db = ("--db", store_url)
+    client = invoke("client", "add", "Nobody yet", *db).output.split()[0]
+    page = invoke("client", "report", client, *db).output
+    assert "No key finding in any assessment." in page and "0 assessments" in page
+    unknown = invoke("client", "report", "Nobody", *db)
+    assert unknown.exit_code == 1 and "Nobody" in unknown.output

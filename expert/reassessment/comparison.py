@@ -190,6 +190,15 @@ def compare(reasoner: Reasoner, a: Assessed, b: Assessed, start: dt.date | None 
     kb = reasoner.kb
     out_a, out_b = reasoner.evaluate(a.case), reasoner.evaluate(b.case)
     findings = _entries(kb, leaves(kb, out_a), leaves(kb, out_b))
+    # under a referral the findings are not assessed at all: nothing resolved or new to say
+    note = None
+    if out_b.referral is not None:
+        findings = {k: [] for k in KINDS}
+        note = ("The reassessment found a reason to see a health professional first "
+                f"({out_b.referral.level}), so its findings are not compared.")
+    elif out_a.referral is not None:
+        note = ("The first assessment referred, so it has no findings to compare with: every "
+                "key finding now is listed as new.")
     answers = explain_changes(reasoner, a.case, b.case, findings)
     program_a = a.program
     if program_a is None and not a.stored:
@@ -205,6 +214,7 @@ def compare(reasoner: Reasoner, a: Assessed, b: Assessed, start: dt.date | None 
         "kb_version": kb.meta.version,
         "key_threshold": kb.meta.inference.key_threshold,
         "summary": {k: len(findings[k]) for k in KINDS if k != "possible"},
+        "note": note,
         "findings": findings,
         "answers": answers,
         "together": together,

@@ -58,6 +58,8 @@ def text(data: dict[str, Any]) -> str:
     s = data["summary"]
     lines.append(f"Findings: {s['resolved']} resolved, {s['persisting']} persisting, "
                  f"{s['new']} new")
+    if data.get("note"):
+        lines.append(f"  {data['note']}")
     for kind in ("resolved", "persisting", "new"):
         lines.append(f"  {TITLES[kind]}")
         entries = data["findings"][kind]

@@ -98,5 +98,7 @@ def sheet(kb: KnowledgeBase, a: Case, b: Case, data: dict[str, Any]) -> dict[str
             (counts["new"], "new")) if n]
         plan = ("Your exercises: " + ", ".join(parts) + "." if parts
                 else "Your exercises stay as they were.")
+    if data.get("note"):
+        meaning.insert(0, data["note"])
     return {"changes": [line["text"] for line in answer_lines(kb, a, b)],
             "meaning": list(dict.fromkeys(meaning)), "plan": plan}

@@ -62,6 +62,8 @@ def progress_data(client: Any, assessments: list[Any]) -> dict[str, Any]:
 
 def _x_positions(dates: list[dt.date]) -> list[float]:
     span = W - LEFT - RIGHT
+    if not dates:
+        return []
     if len(dates) == 1:
         return [LEFT + span / 2]
     first, last = dates[0], dates[-1]
