@@ -14,6 +14,7 @@ from .skeleton import HEAD_R, Body, Point, angles, body, direction
 WIDTH, HEIGHT = 240, 120
 PANEL, FLOOR_Y, TOP_Y, MARGIN = 120.0, 110.0, 15.0, 5.0
 TRUNK_HALF = 3.0             # half the drawn thickness of the trunk
+MAX_SCALE = 1.2              # a small figure (lying down) is drawn a little larger
 INK, FAR, ACCENT = "#24323f", "#9aa7b4", "#c2553a"
 STYLE = {  # class -> presentation attributes
     "near": f'fill="none" stroke="{INK}" stroke-width="4.2" stroke-linecap="round" '
@@ -178,7 +179,7 @@ def picture(postures: dict[str, Posture], pose: Pose, name: str,
     """The SVG element of an exercise picture (start and end frames)."""
     frames = [_Frame(postures, pose, which) for which in ("start", "end")]
     room_w, room_h = PANEL - 2 * MARGIN, FLOOR_Y - TOP_Y
-    scale = min(1.0, *(room_w / (f.right - f.left) for f in frames),
+    scale = min(MAX_SCALE, *(room_w / (f.right - f.left) for f in frames),
                 *(room_h / f.height for f in frames))
     return _svg(name, width, [line for i, f in enumerate(frames)
                               for line in _figure(f, _Place(f, i, scale))])
