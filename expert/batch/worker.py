@@ -80,7 +80,7 @@ def _read(task: Task) -> tuple[Any, str]:
     if task.kind == "line":
         return yamlio.parse_json(task.text, task.source, task.line), task.text
     path = Path(task.source)
-    data = yamlio.read_bytes(path)
+    data = task.data if task.kind == "data" else yamlio.read_bytes(path)
     if b"\x00" in data[:8192]:
         raise InputError([_binary_file(task.source)])
     text = yamlio.decode(data, task.source)
@@ -118,7 +118,9 @@ def _fill(record: dict[str, Any], task: Task, kb: KnowledgeBase) -> None:
         return
     record["errors"].extend(_error(p, task, text) for p in problems)
     outcome = _state["reasoner"].evaluate(case)
-    report = to_data(case, kb, outcome, _program(case, kb, outcome, record, task))
+    # the record keeps the findings and their reasons, not their derivations
+    report = to_data(case, kb, outcome, _program(case, kb, outcome, record, task),
+                     explained=False)
     evaluation, labels = judge(case, kb, outcome)
     referral = report["referral"]
     record.update(
