@@ -56,13 +56,15 @@ def batch(ctx: click.Context, paths: tuple[str, ...], out: Path | None, fmt: str
     .json and .jsonl files), a quoted glob pattern, a JSON Lines file (.jsonl: one case per
     line) or - for JSON Lines on stdin. Records stream out in input order, whatever --jobs is.
     A case that cannot be read becomes a record with its errors (file and line); the run goes
-    on. Formats and definitions: docs/batch.md.
+    on. With --scheduler the cases run on a Dask cluster, with the same records. Formats and
+    definitions: docs/batch.md.
 
     \b
     Exit status:
       0  every case was read and evaluated (and, with --check, met its expectations)
       1  some cases could not be read or had problems (see their records' errors), or
-         --out/--report cannot be written or names an input of the run
+         --out/--report cannot be written or names an input of the run, or the
+         --scheduler cannot run the batch (unreachable, no workers, another knowledge base)
       2  bad command line
       3  with --check: every case was read, but some missed their expected answers
       130, 143  interrupted (Ctrl-C) or terminated (SIGTERM): no output file is written
