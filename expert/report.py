@@ -23,7 +23,8 @@ DISCLAIMER = ("Educational and trainer aid, not a diagnosis: findings are probab
               "symptoms that persist.")
 
 
-def _finding(f: Finding, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
+def _finding(f: Finding, kb: KnowledgeBase, outcome: Outcome,
+             explained: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "muscle": f.muscle, "name": kb.name(f.muscle), "state": f.state or None, "side": f.side,
         "certainty": rounded(f.certainty), "key": is_key(kb, f.certainty),
@@ -32,6 +33,8 @@ def _finding(f: Finding, kb: KnowledgeBase, outcome: Outcome) -> dict[str, Any]:
     if f.members:
         out["members"] = list(f.members)
     out["reason"] = reason_line(f, kb, outcome.signs) if f.support else ""
+    if not explained:
+        return out
     out["because"] = derivations(f.support, kb, outcome.signs)
     out["paths"] = graph_paths(kb, f, outcome.signs)
     if f.against:
@@ -58,7 +61,10 @@ def referral_data(outcome: Outcome, kb: KnowledgeBase) -> dict[str, Any] | None:
 
 
 def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome,
-            program: dict[str, Any] | None = None) -> dict[str, Any]:
+            program: dict[str, Any] | None = None, explained: bool = True) -> dict[str, Any]:
+    """The JSON report. ``explained=False`` leaves out each finding's ``because``, ``paths``
+    and ``against`` (the derivations), for callers that show or keep only the findings and
+    their one-line reasons (the text report, batch records)."""
     return {
         "case_id": case.id,
         "title": case.title or None,
@@ -71,8 +77,8 @@ def to_data(case: Case, kb: KnowledgeBase, outcome: Outcome,
         "referral": referral_data(outcome, kb),
         "screen": screen_status(kb, case).to_data(),
         "key_threshold": kb.meta.inference.key_threshold,
-        "findings": [_finding(f, kb, outcome) for f in outcome.findings],
-        "unresolved": [_finding(f, kb, outcome) for f in outcome.unresolved],
+        "findings": [_finding(f, kb, outcome, explained) for f in outcome.findings],
+        "unresolved": [_finding(f, kb, outcome, explained) for f in outcome.unresolved],
         "signs": [{"sign": s, "side": side, "certainty": rounded(cf)}
                   for (s, side), (cf, _) in sorted(outcome.signs.items(),
                                                     key=lambda kv: (kv[0][0], kv[0][1] or ""))],

@@ -3,6 +3,10 @@ case-file tests, and helpers to build cases and run the command line."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,12 @@ REPO = TESTS.parent
 FIXTURE_KB = TESTS / "fixtures" / "kb"
 SHARED = REPO.parent / "shared" / "knowledge"
 CASES = REPO / "examples" / "cases"
+
+# the tests, and every program they start, keep loaded knowledge bases in a cache folder of
+# their own (expert/knowledge/cache.py), never in the user's
+_CACHE = tempfile.mkdtemp(prefix="imbalance-test-cache-")
+os.environ["IMBALANCE_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(scope="session")

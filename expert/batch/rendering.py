@@ -12,10 +12,10 @@ timings: the same cases and knowledge base give the same report.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from .. import indented_json
 from ..escaping import json_text, markdown_cell, markdown_code, printable
 from ..report import DISCLAIMER
 
@@ -59,7 +59,7 @@ def blocks(value: float | None, width: int = 20) -> str:
 def render(results: dict[str, Any], fmt: str) -> str:
     """The report text in ``fmt`` (html, md or json)."""
     if fmt == "json":
-        return json_text(json.dumps(results, indent=2, ensure_ascii=False)) + "\n"
+        return json_text(indented_json.dumps(results)) + "\n"
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=fmt == "html",

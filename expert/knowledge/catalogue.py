@@ -16,7 +16,7 @@ Evidence = Literal["E+", "E0", "E-"]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class InferenceParams(Record):

@@ -1,7 +1,9 @@
 """Where the knowledge base lives, and loading it once per process.
 
 Order: an explicit path (``--kb``), the ``IMBALANCE_KB`` environment variable, the copy shipped
-inside the wheel (``expert/_kb``), the source checkout (the folder holding ``expert/``).
+inside the wheel (``expert/_kb``), the source checkout (the folder holding ``expert/``). A
+knowledge base that loaded cleanly comes from the on-disk cache the next time
+(:mod:`expert.knowledge.cache`).
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .base import KnowledgeBase
-from .loader import load
+from . import cache
+
+if TYPE_CHECKING:
+    from .base import KnowledgeBase
 
 ENV = "IMBALANCE_KB"
 
@@ -29,7 +34,7 @@ def default_root() -> Path:
 
 @lru_cache(maxsize=4)
 def _cached(root: str) -> KnowledgeBase:
-    return load(Path(root))
+    return cache.load(Path(root))
 
 
 def knowledge_base(root: Path | None = None) -> KnowledgeBase:

@@ -53,7 +53,7 @@ _TWO_POINTS = ("band", "dowel")
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Implement(Record):
@@ -131,6 +131,7 @@ class Pose(Record):
     exercise: Id
     base: Id                          # the posture both frames start from
     implements: list[Implement] = []
-    start: Frame = Frame()
-    end: Frame = Frame()
+    # a factory, not Frame(): an instance here would build the schema at import time
+    start: Frame = Field(default_factory=Frame)
+    end: Frame = Field(default_factory=Frame)
     note: str = ""                    # what the picture shows, when not obvious

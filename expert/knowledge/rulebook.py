@@ -26,7 +26,7 @@ Side = Literal["same", "opposite", "both"]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ObservationPremise(Record):

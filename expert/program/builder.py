@@ -15,6 +15,7 @@ from ..focus import is_key
 from ..knowledge import KnowledgeBase
 from ..knowledge.exercises import PHASES, Exercise
 from ..screening import screen_status
+from .catalogue import catalogue_of
 from .core import Candidate, choose
 from .dosing import dose_for, dose_summary
 from .equipment import available
@@ -29,16 +30,7 @@ from .timing import minutes, span
 
 def fold(kb: KnowledgeBase, leaves: set[str]) -> tuple[str, ...]:
     """Muscles as shown: a group replaces its members when all of them are there."""
-    left = set(leaves)
-    out: list[tuple[int, str]] = []
-    order = {m: i for i, m in enumerate(kb.muscles)}
-    for gid in sorted(kb.groups, key=lambda g: (-len(kb.expand(g)), g)):
-        members = set(kb.expand(gid))
-        if len(members) > 1 and members <= left:
-            out.append((min(order[m] for m in members), gid))
-            left -= members
-    out += [(order[m], m) for m in left]
-    return tuple(node for _, node in sorted(out))
+    return catalogue_of(kb).fold(leaves)
 
 
 def _side(ex: Exercise, covers: frozenset[NeedKey]) -> str | None:
@@ -73,7 +65,7 @@ class _Builder:
         if phase == "integrate":
             return self.needs.checkpoints(self.plan.region_checkpoints)
         wanted = dict(self.needs.muscle[STATE_FOR[phase]])
-        signs = {s for e in self.kb.exercises.values() if e.phase == phase for s in e.signs}
+        signs = catalogue_of(self.kb).signs.get(phase, frozenset())
         if wanted:   # sign-triggered extras (the thoracic roll) only alongside muscle needs
             wanted.update({k: cf for k, cf in self.needs.signs.items() if k[1] in signs})
         return wanted

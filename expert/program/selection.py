@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from ..knowledge import KnowledgeBase
 from ..knowledge.exercises import Exercise
+from .catalogue import catalogue_of
 from .equipment import needs_text, option_for
 from .needs import PAIRED_SIDES, UNRESOLVED, NeedKey, Needs, need_order
 from .safety import Screen, label
@@ -71,14 +72,15 @@ class Selector:
                  at_hand: frozenset[str], prefer: frozenset[str] = frozenset()) -> None:
         self.kb, self.needs, self.screen, self.at_hand = kb, needs, screen, at_hand
         self.prefer = prefer          # a reassessment: the last block's exercises first
-        self.order = {eid: i for i, eid in enumerate(kb.exercises)}
-        self.alternative_only = {a for e in kb.exercises.values() for a in e.alternatives}
+        self.catalogue = catalogue_of(kb)
+        self.order = self.catalogue.order
+        self.signs_seen = frozenset(needs.sign_sides())
 
     def leaves(self, ex: Exercise) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(leaf for t in ex.targets for leaf in self.kb.expand(t)))
+        return self.catalogue.leaves[ex.id]
 
     def touched(self, ex: Exercise, wanted: dict[NeedKey, float]) -> frozenset[NeedKey]:
-        leaves = set(self.leaves(ex))
+        leaves = self.catalogue.leaf_sets[ex.id]
         return frozenset(
             k for k in wanted
             if (k[0] == "muscle" and k[1] in leaves) or (k[0] == "sign" and k[1] in ex.signs)
@@ -124,7 +126,7 @@ class Selector:
         if forbidden is not None:
             return Block(ex, "condition", f"{label(self.kb, forbidden)}: {forbidden.reason}",
                          touched, forbidden.condition or "age", tuple(forbidden.sources))
-        seen = [s for s in ex.not_with if s in self.needs.sign_sides()]
+        seen = [s for s in ex.not_with if s in self.signs_seen]
         if seen:
             signs = ", ".join(self.kb.name(s) for s in seen)
             return Block(ex, "sign", f"{ex.not_with_reason.strip()} (seen: {signs})", touched,
@@ -159,18 +161,16 @@ class Selector:
     def _extra(self, c: Choice, wanted: dict[NeedKey, float]) -> int:
         """How many of its targets nothing asks for (fewer is more precise)."""
         needed = {k[1] for k in wanted if k[0] == "muscle"}
-        return len(set(self.leaves(c.exercise)) - needed)
+        return len(self.catalogue.leaf_sets[c.exercise.id] - needed)
 
     def _signs_matched(self, c: Choice) -> int:
-        return len(set(c.primary.signs) & set(self.needs.sign_sides()))
+        return len(self.signs_seen.intersection(c.primary.signs))
 
     def select(self, phase: str, wanted: dict[NeedKey, float]) -> PhaseChoice:
         result = PhaseChoice(remaining=set(wanted))
         choices: list[Choice] = []
         blocks: list[Block] = []
-        for ex in self.kb.exercises.values():
-            if ex.phase != phase or ex.id in self.alternative_only:
-                continue
+        for ex in self.catalogue.candidates.get(phase, ()):
             verdict = self.resolve(ex, phase, wanted)
             if isinstance(verdict, Choice):
                 choices.append(verdict)
