@@ -231,6 +231,10 @@ def test_pdf_needs_out_and_is_written_atomically(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert out.read_bytes().startswith(b"%PDF") and [p.name for p in tmp_path.iterdir()] == [
         "sheet.pdf"]
+    again = tmp_path / "again.pdf"     # same input, same bytes (no date or random id inside)
+    assert runner.invoke(main, ["run", str(SEED_A), "--format", "pdf", "--out", str(again)]
+                         ).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
     trainer = tmp_path / "trainer.pdf"
     assert runner.invoke(main, ["run", str(SEED_A), "--format", "pdf", "--audience", "trainer",
                                 "--out", str(trainer)]).exit_code == 0
@@ -273,3 +277,13 @@ def test_a_bad_date_is_a_clear_error(tmp_path: Path, bad: str) -> None:
     assert "date: " in result.output and "is not a date; write the assessment date as " \
         "YYYY-MM-DD (for example 2025-03-03)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_sheet_renders_without_the_picture_module(real_kb: KnowledgeBase, real: Reasoner,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from expert.program import sheet
+    monkeypatch.setattr(sheet, "_picture_maker", lambda: None)
+    case, data = _report(real_kb, real, SEED_A)
+    page = render(real_kb, case.answers, data, "html")
+    assert isinstance(page, str) and "<svg" not in page
+    assert "Kneeling hip flexor stretch" in page and 'id="log"' in page
