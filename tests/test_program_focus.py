@@ -244,9 +244,13 @@ def test_text_report_leads_with_key_findings_then_possible_then_core_and_extras(
     case_file = root.parent / "busy.json"
     case_file.write_text(json.dumps({"id": "busy", "red_flags": "none",
                                      "answers": SHOWN}))
-    text = runner.invoke(main, ["--kb", str(root), "run", str(case_file)]).output
+    text = runner.invoke(main, ["--kb", str(root), "run", str(case_file), "--detail"]).output
     assert text.index("Key findings") < text.index("Possible findings") < text.index("Core: ")
     assert text.index("Core: ") < text.index("Extras if you have time")
+    short = runner.invoke(main, ["--kb", str(root), "run", str(case_file)]).output
+    assert short.index("Key findings") < short.index("Core: ")  # the key findings and the core
+    assert "Possible findings" not in short and "Extras if you have time" not in short
+    assert "possible finding" in short and f"{case_file} --detail" in short  # where the rest is
     possible = text[text.index("Possible findings"):text.index("Corrective programme")]
     assert "Hip flexor" in possible and "Upper trapezius" not in possible
     data = json.loads(runner.invoke(main, ["--kb", str(root), "run", str(case_file),

@@ -107,7 +107,7 @@ def test_a_referral_has_no_programme_only_the_referral() -> None:
 
 
 def test_text_output_shows_findings_then_the_programme(tmp_path: Path) -> None:
-    invoke("run", SEED_B, "--out", str(tmp_path / "report.txt"))
+    invoke("run", SEED_B, "--detail", "--out", str(tmp_path / "report.txt"))
     out = (tmp_path / "report.txt").read_text(encoding="utf-8")
     findings, programme, disclaimer = (out.index("Key findings"),
                                        out.index("Corrective programme"),

@@ -39,11 +39,15 @@ from .storage import db_option
               metavar="YYYY-MM-DD",
               help="With --client: the day of the assessment (default: the case file's date, "
                    "else today).")
+@click.option("--detail", is_flag=True,
+              help="Text: everything, not just the key findings and the core programme: the "
+                   "possible findings, the reason of each finding, the extras, what was left "
+                   "out and why, and the schedule.")
 @db_option
 @click.pass_context
 def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path | None,
         start: dt.datetime | None, client_ref: str | None, assessed: dt.datetime | None,
-        db_url: str | None) -> None:
+        detail: bool, db_url: str | None) -> None:
     """Evaluate one case file (YAML or JSON) and report the findings and the corrective
     programme (inhibit, lengthen, activate, integrate), or the referral. The programme is
     withheld while a safety-screen (red-flag) question that could refer the case is
@@ -53,6 +57,15 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
     (not pipes or devices), at most 1 MiB. The case format is described in
     docs/case-files.md; `imbalance schema` prints its JSON Schema. The programme is described
     in docs/program.md.
+
+    \b
+    Examples:
+      imbalance run examples/cases/seed_a_low_back_pain_apt.yaml
+      imbalance run case.yaml --detail          # every finding, reason and extra
+      imbalance run case.yaml --format json --out report.json
+      imbalance run case.yaml --format pdf --out sheet.pdf --start 2025-03-03
+      imbalance run case.yaml --format html --audience trainer --out report.html
+      cat case.json | imbalance run -
     """
     from ..case import load_case
     from ..inference.reasoner import Reasoner
@@ -106,9 +119,12 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
     from rich.console import Console
 
     from .display import show_case
+    more = "" if detail else ("Everything (possible findings, every reason, extras, what was "
+                              f"left out, the schedule):\nimbalance run {case_file} --detail")
     if out is None:
-        show_case(Console(), data)
+        show_case(Console(), data, detail, more)
         return
     buffer = io.StringIO()
-    show_case(Console(file=buffer, width=120, color_system=None, force_terminal=False), data)
+    show_case(Console(file=buffer, width=120, color_system=None, force_terminal=False), data,
+              detail, more)
     emit(buffer.getvalue(), out, [case_file])

@@ -313,7 +313,8 @@ class Dialogue:
                                 + (" …" if len(findings) > 8 else ""), fg="yellow")
                 return
         for finding in chosen:
-            self.screen.lines(reasons.tree(self.c.kb, finding, self.label))
+            self.screen.lines(reasons.tree(self.c.kb, finding, self.label,
+                                           ids=self.c.session.mode != "self"))
 
     def label(self, key: str) -> str:
         return self.c.questionnaire.label(key)
@@ -393,7 +394,9 @@ class Dialogue:
         self.screen.say()
         self.screen.say("Consultation complete" + (" — a red flag stops it here."
                                                    if report["referral"] else "."), bold=True)
-        show_case(self.screen.console(), report)
+        # the disclaimer was said at the start; review and how N show the rest
+        show_case(self.screen.console(), report, more="Type review for the possible findings "
+                  "too, how N for every reason behind finding N.", disclaimer=False)
         skipped = self.c.skipped()
         if skipped and not report["referral"]:
             self.screen.say(f"{skipped} question{'s were' if skipped != 1 else ' was'} not asked: "

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import get_args
 
 from ..knowledge import KnowledgeBase
-from ..knowledge.catalogue import Category, Checklist
+from ..knowledge.catalogue import Category, Checklist, in_mode
 from ..knowledge.rulebook import AgePremise
 
 AGE = "subject.age"  # the key of the age follow-up (a dot never occurs in a question id)
@@ -145,7 +145,7 @@ class Questionnaire:
                 stratum, section, group = "survey", _title(skipped[0][1]), ""
                 order = (STRATA.index(stratum), skipped[0][0], -1, index)
             keyed.append((order, Topic(q.id, stratum, 0, q.category, q.region, q.sided, text,
-                                       q.help, q.instructions, section, group,
+                                       q.help, in_mode(q.instructions, mode), section, group,
                                        skips=tuple(c for _, c in skipped))))
         if asks_age(kb):
             keyed.append(((STRATA.index("follow_up"), 0, 0, 0),
@@ -182,8 +182,8 @@ class Questionnaire:
         assert record is not None
         text = record.person if self.mode == "self" else record.trainer
         return Topic(first.checklist, first.stratum, 0, first.category, "general", False, text,
-                     record.help, "", first.section, items=tuple(t.key for t in members),
-                     title=record.title)
+                     in_mode(record.help, self.mode), "", first.section,
+                     items=tuple(t.key for t in members), title=record.title)
 
     def item(self, key: str) -> str:
         """A question's line in a checklist: its ``item`` text, or else its question."""

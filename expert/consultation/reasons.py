@@ -180,25 +180,28 @@ def _listing(names: list[str]) -> str:
 
 
 # -- how a finding was reached ----------------------------------------------------------------
-def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int) -> list[str]:
+def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int,
+          ids: bool = True) -> list[str]:
     pad = "    " * depth
     if "rule" in node:
-        head = f"{pad}• {node['title']} ({node['rule']}), certainty {node['certainty']:.2f}"
+        rule = f" ({node['rule']})" if ids else ""
+        head = f"{pad}• {node['title']}{rule}, certainty {node['certainty']:.2f}"
         if node.get("via"):
             head += f", through the group {_names(kb, node['via'])}"
         lines = [head]
         for premise in node.get("premises", []):
-            lines += _node(kb, premise, label, depth + 1)
+            lines += _node(kb, premise, label, depth + 1, ids)
         return lines
     if "reasoning" in node:  # graph reasoning from another finding, through a muscle relation
         anatomy = "; ".join(a["text"] for a in node.get("anatomy", []))
-        head = (f"{pad}• {node['reasoning'].replace('_', ' ')} ({node['relation']}), "
+        relation = f" ({node['relation']})" if ids else ""
+        head = (f"{pad}• {node['reasoning'].replace('_', ' ')}{relation}, "
                 f"certainty {node['certainty']:.2f}: {anatomy}")
         if node.get("note"):
             head += f" — {node['note']}"
         lines = [head]
         for premise in node.get("premises", []):
-            lines += _node(kb, premise, label, depth + 1)
+            lines += _node(kb, premise, label, depth + 1, ids)
         return lines
     if "finding" in node:
         side = f" ({node['side']})" if node.get("side") else ""
@@ -213,7 +216,7 @@ def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int) -> 
     lines = [f"{pad}◦ {kb.name(node['sign'])}{side}, certainty {node['certainty']:.2f}, "
              "because:"]
     for inner in node.get("because", []):
-        lines += _node(kb, inner, label, depth + 1)
+        lines += _node(kb, inner, label, depth + 1, ids)
     return lines
 
 
@@ -226,15 +229,17 @@ def _title(f: dict[str, Any]) -> str:
     return f"{f['name']}: probably {f['state']}{side}, certainty {f['certainty']:.2f}{notes}"
 
 
-def tree(kb: KnowledgeBase, finding: dict[str, Any], label: Label) -> list[str]:
-    """How a finding of the report was reached, as an indented tree in words."""
+def tree(kb: KnowledgeBase, finding: dict[str, Any], label: Label,
+         ids: bool = True) -> list[str]:
+    """How a finding of the report was reached, as an indented tree in words (``ids``: with
+    the rule ids, for a trainer; a person alone gets the words only)."""
     lines = [_title(finding), "  because:"]
     for node in finding.get("because", []):
-        lines += _node(kb, node, label, 1)
+        lines += _node(kb, node, label, 1, ids)
     if finding.get("against"):
         lines.append("  against (evidence for the opposite state):")
         for node in finding["against"]:
-            lines += _node(kb, node, label, 1)
+            lines += _node(kb, node, label, 1, ids)
     return lines
 
 

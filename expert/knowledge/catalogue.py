@@ -168,6 +168,21 @@ Category = Literal["symptom", "habit", "posture", "ohsa", "single_leg_squat", "p
                    "red_flag", "condition"]
 
 
+class ModeText(Record):
+    """A text in the words of each mode of the consultation: ``person`` speaks to the person
+    (self mode), ``trainer`` to the trainer about the client."""
+
+    person: Text
+    trainer: Text
+
+
+def in_mode(text: str | ModeText, mode: str) -> str:
+    """``text`` in the words of ``mode`` (a plain string suits both)."""
+    if isinstance(text, ModeText):
+        return text.person if mode == "self" else text.trainer
+    return text
+
+
 class Checklist(Record):
     """A checklist the consultation asks instead of its questions one by one ("do any of these
     apply?"). Every question of the checklist names the same record (a YAML anchor keeps one
@@ -177,7 +192,7 @@ class Checklist(Record):
     title: Text
     person: Text
     trainer: Text
-    help: str = ""
+    help: str | ModeText = ""  # one text, or one per mode
 
 
 class Advice(Record):
@@ -210,7 +225,8 @@ class Question(Record):
     help: str = ""
     # how to run the assessment (or set up the observation) the question belongs to; the
     # consultation shows each distinct text once, before the first question that carries it
-    instructions: str = ""
+    # (one text for both modes, or one per mode: ``person`` and ``trainer``)
+    instructions: str | ModeText = ""
     # the checklist the question is asked in, and its line there in plain words (words that
     # suit both modes; default: the person's question)
     checklist: Checklist | None = None
