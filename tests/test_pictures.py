@@ -131,6 +131,7 @@ def test_gallery_command_writes_every_picture_and_an_index(tmp_path: Path,
     for eid, ex in real_kb.exercises.items():
         assert f'<figure id="{eid}">' in index and f"{ex.phase} · " in index
     assert index.count("<svg ") == len(real_kb.exercises)
+    assert real_kb.poses["drawing_in_quadruped"].note in index   # what the picture cannot show
     # phases in order: every inhibit picture comes before the first lengthen one
     assert index.index('id="calf_smr"') < index.index("<h2>Lengthen") < index.index(
         'id="gastrocnemius_stretch"')

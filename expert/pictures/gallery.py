@@ -52,10 +52,12 @@ def page(kb: KnowledgeBase) -> str:
             if ex.phase != phase:
                 continue
             position = ex.position.replace("_", " ")
+            pose = kb.poses.get(eid)
+            note = f"<small>{escape(pose.note)}</small>" if pose is not None and pose.note else ""
             cards.append(
                 f'<figure id="{eid}">\n{exercise_svg(kb, eid)}\n'
                 f'<figcaption><a href="{eid}.svg">{escape(ex.name)}</a>'
-                f"<small>{phase} · {position} · {eid}</small></figcaption>\n</figure>")
+                f"<small>{phase} · {position} · {eid}</small>{note}</figcaption>\n</figure>")
         if cards:
             sections.append(f"<h2>{escape(PHASE_TITLES.get(phase, phase))}</h2>\n"
                             f'<div class="grid">\n' + "\n".join(cards) + "\n</div>")
