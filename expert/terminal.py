@@ -63,3 +63,12 @@ def refill(line: str, size: int) -> list[str]:
         return [line]
     lead = line[:len(line) - len(line.lstrip())]
     return wrap(line, size, lead + "  ", lead)
+
+
+def fold(line: str, size: int) -> list[str]:
+    """One line of output (a message, a row of a listing) folded at spaces to ``size``, the
+    rest indented two columns; its spacing is kept (columns stay aligned)."""
+    if len(line) <= size:
+        return [line]
+    return textwrap.wrap(line, size, subsequent_indent="  ", break_on_hyphens=False,
+                         break_long_words=False, replace_whitespace=False) or [line]

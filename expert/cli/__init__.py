@@ -67,6 +67,11 @@ def _quiet_stdout() -> None:
         os.close(null)
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: an "Examples:" section, its lines kept as they are."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 class _Cli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from .printing import guard_standard_streams, say
@@ -132,9 +137,14 @@ def main(ctx: click.Context, kb_path: Path | None, debug: bool) -> None:
 
     \b
     Examples:
+      imbalance consult                          # answer questions, leave with a programme
       imbalance run examples/cases/seed_a_low_back_pain_apt.yaml
-      imbalance run case.yaml --format json --out report.json
+      imbalance run case.yaml --format pdf --out sheet.pdf
+      imbalance explain psoas_major --case case.yaml
+      imbalance batch examples/cases --report report.html --out records.jsonl
       imbalance kb check
+
+    Each command's --help has its own examples (imbalance run --help).
     """
     ctx.obj = {"kb_path": kb_path, "debug": debug}
 

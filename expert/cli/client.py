@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from . import main
+from . import examples, main
 from .printing import dump, emit, say, stdout_dash
 from .storage import client_of, db_option, open_db
 
@@ -28,7 +28,9 @@ def client() -> None:
     """
 
 
-@client.command("add")
+@client.command("add", epilog=examples(
+    'imbalance client add "Ann Lee" --birth-year 1984 --sex female',
+    'imbalance client add A-017 --notes "knee surgery 2023; goal: run 10 km"'))
 @click.argument("name")
 @click.option("--birth-year", type=int, metavar="YYYY", help="Year of birth.")
 @click.option("--sex", type=click.Choice(SEXES), help="As case files take it.")
@@ -43,7 +45,8 @@ def add(name: str, birth_year: int | None, sex: str | None, notes: str,
     say(f"Added client {added.id}: {added.name} ({store.where}).")
 
 
-@client.command("list")
+@client.command("list", epilog=examples("imbalance client list",
+                                        "imbalance client list --search lee --format json"))
 @click.option("--search", metavar="TEXT", help="Only clients whose name or notes contain TEXT.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -70,7 +73,8 @@ def list_clients(search: str | None, fmt: str, db_url: str | None) -> None:
     emit(_table(rows), None)
 
 
-@client.command("show")
+@client.command("show", epilog=examples("imbalance client show 1",
+                                        "imbalance client show 1 --format json"))
 @click.argument("client_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -120,7 +124,7 @@ def show(client_id: str, fmt: str, db_url: str | None) -> None:
     emit("\n".join(out) + "\n", None)
 
 
-@client.command("export")
+@client.command("export", epilog=examples("imbalance client export 1 --out ann.json"))
 @click.argument("client_id", metavar="ID")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write the JSON to this file (atomically) instead of stdout.")
@@ -133,7 +137,9 @@ def export(client_id: str, out: Path | None, db_url: str | None) -> None:
     emit(dump(data), out)
 
 
-@client.command("delete")
+@client.command("delete", epilog=examples(
+    "imbalance client export 1 --out ann.json    # a copy first",
+    "imbalance client delete 1"))
 @click.argument("client_id", metavar="ID")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @db_option

@@ -7,12 +7,17 @@ from pathlib import Path
 
 import click
 
-from . import knowledge, main
+from . import examples, knowledge, main
 from .printing import say
 from .storage import db_option
 
 
-@main.command()
+@main.command(epilog=examples(
+    "imbalance consult                         # a person alone (self mode)",
+    "imbalance consult --mode trainer --session anna.json",
+    "imbalance consult --resume anna.json      # carry on where it stopped",
+    "imbalance consult --client 1              # kept in the client database",
+    "imbalance --kb tests/fixtures/kb consult  # a tiny knowledge base to try"))
 @click.option("--mode", type=click.Choice(["self", "trainer"]), default=None,
               help="self: a person alone (symptoms, habits, what a mirror shows); trainer: adds "
                    "the overhead squat, single-leg squat, push and pull assessments. "

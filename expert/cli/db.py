@@ -6,18 +6,21 @@ from pathlib import Path
 
 import click
 
-from . import main
+from . import examples, main
 from .printing import say
 from .storage import db_option, open_db
 
 
-@main.group()
+@main.group(epilog=examples(
+    "imbalance db info",
+    "IMBALANCE_DB=postgresql://coach@localhost/imbalance imbalance db info"))
 def db() -> None:
     """The client database: sqlite:///FILE (the default, in your data folder) or
     postgresql://USER@HOST/DB, chosen with --db or the environment variable IMBALANCE_DB."""
 
 
-@db.command("info")
+@db.command("info", epilog=examples("imbalance db info",
+                                    "imbalance db info --db sqlite:///clients.db"))
 @db_option
 def info(db_url: str | None) -> None:
     """Where the database is, its schema revision and how much it holds."""
@@ -29,7 +32,9 @@ def info(db_url: str | None) -> None:
                    f"clients: {len(clients)}\nassessments: {count}")
 
 
-@db.command("upgrade")
+@db.command("upgrade", epilog=examples(
+    "imbalance db backup before-upgrade.db      # a copy first",
+    "imbalance db upgrade"))
 @db_option
 def upgrade(db_url: str | None) -> None:
     """Bring the database's schema to this program's revision (back it up first)."""
@@ -41,7 +46,7 @@ def upgrade(db_url: str | None) -> None:
                 f"{store.revision}")
 
 
-@db.command("backup")
+@db.command("backup", epilog=examples("imbalance db backup clients-2026-01-05.db"))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
 def backup(file: Path, db_url: str | None) -> None:

@@ -6,16 +6,21 @@ from pathlib import Path
 
 import click
 
-from . import knowledge, main
+from . import examples, knowledge, main
 from .printing import emit, say, stdout_dash
 
 
-@main.group()
+@main.group(epilog=examples("imbalance kb check",
+                            "imbalance kb questions --category ohsa",
+                            "imbalance kb graph --region neck --format svg --out neck.svg",
+                            "imbalance kb exercises --pictures pictures/"))
 def kb() -> None:
     """Inspect and check the knowledge base."""
 
 
-@kb.command()
+@kb.command(epilog=examples(
+    "imbalance kb check",
+    "imbalance --kb my-kb kb check   # your own copy, after editing it"))
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate every knowledge file and cross-reference; report all problems at once."""
@@ -38,7 +43,9 @@ def check(ctx: click.Context) -> None:
         f"{len(base.exercises)} exercises, {len(base.sources)} sources: no problems", err=False)
 
 
-@kb.command()
+@kb.command(epilog=examples(
+    "imbalance kb questions",
+    "imbalance kb questions --category red_flag   # the safety screen's ids"))
 @click.option("--category", help="Only questions of this category (e.g. ohsa, habit, red_flag).")
 @click.pass_context
 def questions(ctx: click.Context, category: str | None) -> None:
@@ -57,7 +64,9 @@ def questions(ctx: click.Context, category: str | None) -> None:
         say(f"{q.id:42} {q.category:17} {sided}  {q.person}", err=False)
 
 
-@kb.command()
+@kb.command(epilog=examples("imbalance kb graph | dot -Tpng > graph.png",
+                            "imbalance kb graph --region neck --format svg --out neck.svg",
+                            "imbalance kb graph --with-rules --format json --out graph.json"))
 @click.option("--region", help="Only this region (e.g. hip_thigh, shoulder_arm) and what links "
                                "to it.")
 @click.option("--with-rules", is_flag=True,

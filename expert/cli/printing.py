@@ -54,7 +54,7 @@ def say(text: str, err: bool = True) -> None:
     text = printable(text)
     stream = sys.stderr if err else sys.stdout
     if "\n" not in text and terminal.is_terminal(stream):
-        text = "\n".join(terminal.wrap(text, terminal.columns(stream), "  ", ""))
+        text = "\n".join(terminal.fold(text, terminal.columns(stream)))
     click.echo(text, err=err)
 
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from . import knowledge, main
+from . import examples, knowledge, main
 from .printing import dump, emit, stdout_dash
 
 
-@main.command()
+@main.command(epilog=examples("imbalance schema > case.schema.json",
+                              "imbalance schema --out case.schema.json"))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), callback=stdout_dash,
               help="Write the schema to this file instead of stdout.")
 @click.pass_context
