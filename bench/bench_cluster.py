@@ -16,6 +16,7 @@ write JSON Lines), replayed in-process from recorded records: the rate no number
 pass.
 
     python bench/bench_cluster.py [--cases 20000] [--small 2000] [--repeat 3]
+                                  [--parts throughput,overhead,ceiling]
 """
 
 from __future__ import annotations
@@ -97,41 +98,53 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parts", default="throughput,overhead,ceiling")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"{len(library())} library cases; local pool and cluster interleaved")
-    ways = {"--jobs 2": ("--jobs", "2"), "--scheduler local:2": ("--scheduler", "local:2")}
     with tempfile.TemporaryDirectory() as tmp:
         cases, small = Path(tmp) / "cases.jsonl", Path(tmp) / "small.jsonl"
         write_jsonl(cases, args.cases)
         write_jsonl(small, args.small)
-        runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in ways}
-        for _ in range(args.repeat):
-            for name, how in ways.items():
-                runs[name].append(command(cases, *how))
-        rate = {name: statistics.median(r[0] for r in got) for name, got in runs.items()}
-        for name, got in runs.items():
-            print(f"{name}: {rate[name]:,.0f} cases/s (runs: "
-                  f"{', '.join(f'{r[0]:,.0f}' for r in got)}; wall-clock "
-                  f"{statistics.median(r[1] for r in got):,.0f} cases/s) on {got[0][2]:,} cases")
-        print(f"cluster / local pool: {rate['--scheduler local:2'] / rate['--jobs 2']:.2f} "
-              "(bar: at least 0.80)")
+        if "throughput" in parts:
+            throughput(cases, args.repeat)
+        if "overhead" in parts:
+            overhead(small, args.small, args.repeat)
+        if "ceiling" in parts:
+            ceiling = statistics.median(client_ceiling(small) for _ in range(args.repeat))
+            print(f"client ceiling: {ceiling:,.0f} cases/s (reading, carrying, pickling, ids, "
+                  "scoring, writing; no evaluation)")
 
-        timed: dict[int, list[float]] = {1: [], 64: []}
-        for _ in range(args.repeat):
-            for chunk in timed:
-                started = time.perf_counter()
-                command(small, "--scheduler", "local:2", "--chunk", str(chunk), "--no-program")
-                timed[chunk].append(time.perf_counter() - started)
-        extra = statistics.median(timed[1]) - statistics.median(timed[64])
-        tasks = args.small - -(-args.small // 64)
-        print(f"per-task overhead: {extra / tasks * 1000:.2f} ms of wall-clock time per extra "
-              f"task with 2 workers ({args.small:,} cases --no-program, --chunk 1 "
-              f"{statistics.median(timed[1]):.2f} s, --chunk 64 "
-              f"{statistics.median(timed[64]):.2f} s)")
-        ceiling = statistics.median(client_ceiling(small) for _ in range(args.repeat))
-        print(f"client ceiling: {ceiling:,.0f} cases/s (reading, carrying, pickling, ids, "
-              "scoring, writing; no evaluation)")
+
+def throughput(cases: Path, repeat: int) -> None:
+    ways = {"--jobs 2": ("--jobs", "2"), "--scheduler local:2": ("--scheduler", "local:2")}
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in ways}
+    for _ in range(repeat):
+        for name, how in ways.items():
+            runs[name].append(command(cases, *how))
+    rate = {name: statistics.median(r[0] for r in got) for name, got in runs.items()}
+    for name, got in runs.items():
+        print(f"{name}: {rate[name]:,.0f} cases/s (runs: "
+              f"{', '.join(f'{r[0]:,.0f}' for r in got)}; wall-clock "
+              f"{statistics.median(r[1] for r in got):,.0f} cases/s) on {got[0][2]:,} cases")
+    print(f"cluster / local pool: {rate['--scheduler local:2'] / rate['--jobs 2']:.2f} "
+          "(bar: at least 0.80)")
+
+
+def overhead(small: Path, count: int, repeat: int) -> None:
+    timed: dict[int, list[float]] = {1: [], 64: []}
+    for _ in range(repeat):
+        for chunk in timed:
+            started = time.perf_counter()
+            command(small, "--scheduler", "local:2", "--chunk", str(chunk), "--no-program")
+            timed[chunk].append(time.perf_counter() - started)
+    extra = statistics.median(timed[1]) - statistics.median(timed[64])
+    tasks = count - -(-count // 64)
+    print(f"per-task overhead: {extra / tasks * 1000:.2f} ms of wall-clock time per extra "
+          f"task with 2 workers ({count:,} cases --no-program, --chunk 1 "
+          f"{statistics.median(timed[1]):.2f} s, --chunk 64 "
+          f"{statistics.median(timed[64]):.2f} s)")
 
 
 if __name__ == "__main__":
