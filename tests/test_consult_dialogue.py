@@ -20,6 +20,7 @@ from expert.consultation.answers import (
     parse_checklist,
     parse_equipment,
     parse_side,
+    parse_weeks,
 )
 from expert.consultation.consultant import Consultant
 from expert.consultation.screen import Screen
@@ -47,7 +48,7 @@ def typed_answers(kb: KnowledgeBase, mode: str, answers: dict[str, str], scratch
     while (prompt := consultant.current()) is not None:
         topic = prompt.topic
         key = topic.key if prompt.part == "answer" else f"{topic.key}:side"
-        line = answers.get(key, "?" if topic.is_equipment else "n")
+        line = answers.get(key, "?" if topic.is_equipment or topic.is_refinement else "n")
         if topic.is_checklist and key not in answers:
             line = " ".join(str(n) for n, item in enumerate(prompt.items, 1)
                             if answers.get(item, "n").split()[0].lower() in POSITIVE) or "n"
@@ -61,6 +62,8 @@ def typed_answers(kb: KnowledgeBase, mode: str, answers: dict[str, str], scratch
             reply = parse_equipment(line, len(prompt.items))
         elif topic.is_age:
             reply = parse_age(line)
+        elif topic.is_refinement:
+            reply = parse_weeks(line)
         elif prompt.part == "side":
             reply = parse_side(line, consultant.session.items[-1].certainty)
         else:

@@ -25,10 +25,6 @@ LIST_BELOW = 70  # narrower consoles get lists instead of tables
 DETAIL_TABLE = 110  # the findings table with its reason column needs this many
 
 
-def _side(side: str | None) -> str:
-    return side or "—"
-
-
 def side_words(side: str | None) -> str:
     """A finding's side in words: "left", "both sides", "midline"."""
     return {"both": "both sides", None: "midline"}.get(side, side or "midline")
@@ -50,7 +46,7 @@ def _findings_table(key: list[dict[str, Any]], detail: bool) -> Table:
         table.add_column("Strongest reason", min_width=30, ratio=1)
     for i, f in enumerate(key, 1):
         row: list[Any] = [str(i), f["name"], Text(_state(f), style=STATE_STYLE[f["state"]]),
-                          _side(f["side"]), f"{f['certainty']:.2f}"]
+                          f["side"] or "midline", f"{f['certainty']:.2f}"]
         if detail:
             row.append(f["reason"])
         table.add_row(*row)

@@ -50,6 +50,8 @@ def choices(sided: bool) -> str:
 
 SIDE_CHOICES = "left / right / both / ?"
 AGE_CHOICES = "years / ?"
+WEEKS_CHOICES = "weeks / ?"
+WEEKS = 45  # the most weeks of pregnancy a case file takes
 CHECKLIST_CHOICES = "no / numbers / yes / ?"
 EQUIPMENT_CHOICES = "numbers / none / ?"
 NONE_WORDS = ("none", "no", "n", "nothing", "nope", "body weight", "bodyweight")
@@ -161,6 +163,17 @@ def parse_age(text: str) -> Reply:
     word = word.removesuffix("years").removesuffix("y").strip()
     if not word.isdigit() or not 0 <= int(word) <= 120:
         raise BadAnswer("type the age as a whole number of years (0 to 120), or ? to skip")
+    return Reply(str(int(word)))
+
+
+def parse_weeks(text: str) -> Reply:
+    """Whole weeks of pregnancy, or ``?`` (the programme then assumes the safe side)."""
+    word = text.strip().lower()
+    if WORDS.get(word) == "unknown" or word in ("skip", "-"):
+        return Reply("unknown")
+    word = word.removesuffix("weeks").removesuffix("week").removesuffix("w").strip()
+    if not word.isdigit() or not 0 <= int(word) <= WEEKS:
+        raise BadAnswer(f"type the whole weeks of pregnancy (0 to {WEEKS}), or ? if not known")
     return Reply(str(int(word)))
 
 

@@ -68,6 +68,9 @@ def case_data(consultant: Consultant) -> dict[str, Any]:
         subject["age"] = case.subject.age
     if "equipment" in case.subject.model_fields_set:
         subject["equipment"] = list(case.subject.equipment)
+    for field in consultant.kb.refinements:  # the weeks of a pregnancy, when given
+        if getattr(case.subject, field, None) is not None:
+            subject[field] = getattr(case.subject, field)
     if subject:
         data["subject"] = subject
     if consultant.outcome().referral is None and screen_status(consultant.kb, case).complete:
@@ -97,6 +100,8 @@ def case_text(consultant: Consultant, fmt: str = "yaml") -> str:
         parts = [f"age: {subject['age']}"] if "age" in subject else []
         if "equipment" in subject:
             parts.append(f"equipment: [{', '.join(subject['equipment'])}]")
+        parts += [f"{field}: {value}" for field, value in subject.items()
+                  if field not in ("age", "equipment")]
         lines.append(f"subject: {{{', '.join(parts)}}}")
     if "red_flags" in data:
         lines.append("red_flags: none   # the safety screen was completed: no red flag")

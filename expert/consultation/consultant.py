@@ -34,7 +34,7 @@ from . import numbering
 from .agenda import Agenda
 from .answers import SIDES, Reply
 from .impact import noticeable
-from .questionnaire import AGE, EQUIPMENT, Questionnaire, Topic, checklist_members
+from .questionnaire import AGE, EQUIPMENT, SUBJECT, Questionnaire, Topic, checklist_members
 from .questionnaire import PROGRAMME as CONDITION
 from .relevance import Effect, Relevance, Snapshot
 from .session import CHECKLIST_VALUES, EQUIPMENT_VALUES, Item, Pending, Session, SessionError
@@ -98,6 +98,12 @@ class Consultant:
         for item in session.items:
             if item.key == AGE:
                 continue
+            if item.key.startswith(SUBJECT) and not item.is_equipment:
+                if item.key not in self.questionnaire.topics and \
+                        item.key.removeprefix(SUBJECT) not in self.kb.refinements:
+                    raise SessionError(f"{session.path}: answers {item.key}, which this "
+                                       f"knowledge base ({self.kb.version}) does not ask")
+                continue
             if item.is_equipment:
                 if not self.kb.equipment:
                     raise SessionError(f"{session.path}: answers the equipment question, which "
@@ -155,6 +161,9 @@ class Consultant:
                 if item.key == AGE:
                     if item.value.isdigit():
                         subject["age"] = int(item.value)
+                elif self.refining(item):  # the weeks of a pregnancy still answered yes
+                    if item.value.isdigit():
+                        subject[item.key.removeprefix(SUBJECT)] = int(item.value)
                 elif item.is_equipment:
                     if item.equipment is not None:  # in the order of the data
                         subject["equipment"] = [e for e in self.kb.equipment
@@ -216,9 +225,22 @@ class Consultant:
             skipped = self.skipped_categories()
             self._cache["open"] = {k for k, t in self.questionnaire.topics.items()
                                    if not t.is_checklist and k not in answered
-                                   and k not in implied and t.category not in skipped}
+                                   and k not in implied and t.category not in skipped
+                                   and (not t.refines or self.positive(t.refines))}
         keys: set[str] = self._cache["open"]
         return keys
+
+    def positive(self, key: str) -> bool:
+        """Is question ``key`` answered yes (or with a side) on its own?"""
+        item = self.session.item(key)
+        return item is not None and Reply(item.value, item.certainty).positive
+
+    def refining(self, item: Item) -> bool:
+        """Is ``item`` a subject field that refines a condition answered yes (the weeks of a
+        pregnancy)? With the condition answered otherwise it no longer counts."""
+        ref = self.kb.refinements.get(item.key.removeprefix(SUBJECT)) \
+            if item.key.startswith(SUBJECT) else None
+        return ref is not None and self.positive(ref.condition)
 
     def skipped_categories(self) -> set[str]:
         """The assessments a yes has ruled out (``skips``: no single-leg squat with a fall

@@ -19,6 +19,7 @@ from .answers import (
     CHECKLIST_CHOICES,
     EQUIPMENT_CHOICES,
     SIDE_CHOICES,
+    WEEKS_CHOICES,
     BadAnswer,
     Reply,
     choices,
@@ -28,6 +29,7 @@ from .answers import (
     parse_checklist,
     parse_equipment,
     parse_side,
+    parse_weeks,
 )
 from .casefile import CaseFileError, check_path, default_path, save_case
 from .commands import HELP, BadCommand, Command, parse_command
@@ -169,7 +171,8 @@ class Dialogue:
         elif topic.is_equipment:
             allowed = EQUIPMENT_CHOICES
         else:
-            allowed = AGE_CHOICES if topic.is_age else choices(topic.sided)
+            allowed = (AGE_CHOICES if topic.is_age else WEEKS_CHOICES if topic.is_refinement
+                       else choices(topic.sided))
         while True:
             line = self.screen.read(f"     {allowed} > ")
             try:
@@ -223,6 +226,8 @@ class Dialogue:
             return parse_equipment(line, len(prompt.items))
         if topic.is_age:
             return parse_age(line)
+        if topic.is_refinement:
+            return parse_weeks(line)
         if prompt.part == "side":
             item = self.c.session.item(topic.key)
             return parse_side(line, item.certainty if item else 1.0)
@@ -250,7 +255,8 @@ class Dialogue:
             else:
                 key = prompt.topic.key
                 self.screen.lines(reasons.why(self.c.kb, self.c.relevance, self.c.snapshot(),
-                                              key, prompt.part, prompt.topic.help))
+                                              key, prompt.part, prompt.topic.help,
+                                              ids=self.c.session.mode != "self"))
         elif name == "review":
             self.review()
         elif name in ("how", "explain"):
@@ -350,9 +356,13 @@ class Dialogue:
         if item.is_checklist or item.is_equipment:
             self.checklist(listed, item.is_equipment)
         self.screen.say(f"     now: {self.value(item)}; new answer (Enter keeps it)")
-        is_age = question is None and not item.is_checklist and not item.is_equipment
+        weeks = item.key in self.c.questionnaire.topics and \
+            self.c.questionnaire.topic(item.key).is_refinement
+        is_age = question is None and not item.is_checklist and not item.is_equipment \
+            and not weeks
         allowed = (CHECKLIST_CHOICES if item.is_checklist else
                    EQUIPMENT_CHOICES if item.is_equipment else AGE_CHOICES if is_age else
+                   WEEKS_CHOICES if weeks else
                    choices(sided))
         while True:
             line = self.screen.read(f"     {allowed} > ")
@@ -365,7 +375,8 @@ class Dialogue:
                 elif item.is_equipment:
                     reply = parse_equipment(line, len(listed))
                 else:
-                    reply = parse_age(line) if is_age else parse_answer(line, sided)
+                    reply = (parse_age(line) if is_age else parse_weeks(line) if weeks else
+                             parse_answer(line, sided))
                 if sided and reply.value == "yes":
                     side = self.screen.read(f"     Which side? {SIDE_CHOICES} > ")
                     reply = parse_side(side, reply.certainty)

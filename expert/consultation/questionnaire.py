@@ -11,7 +11,9 @@ belongs to a *stratum* by its category:
   order of the categories in the question schema) and, within a kind, by body region (in the
   order of the kinetic-chain checkpoints in ``facts/anatomy.yaml``; other regions last);
 - ``programme``: conditions that adapt the programme (category ``condition``), asked only when
-  the report will contain a programme; then the equipment at hand (``facts/equipment.yaml``,
+  the report will contain a programme; a subject field that refines one of them (the weeks of
+  pregnancy, ``refinements`` in ``facts/safety.yaml``), only after a yes to it; then the
+  equipment at hand (``facts/equipment.yaml``,
   when the knowledge base has it), asked only when that programme addresses a finding (see
   ``consultant``).
 
@@ -39,6 +41,7 @@ from ..knowledge import KnowledgeBase
 from ..knowledge.catalogue import Category, Checklist, in_mode
 from ..knowledge.rulebook import AgePremise
 
+SUBJECT = "subject."  # the keys of the subject's fields asked: subject.FIELD
 AGE = "subject.age"  # the key of the age follow-up (a dot never occurs in a question id)
 EQUIPMENT = "subject.equipment"  # the key of the equipment question
 CHECKLIST = "checklist."  # the keys of checklists: checklist.ID
@@ -74,6 +77,11 @@ class Topic:
     items: tuple[str, ...] = ()  # a checklist: its questions in this mode, in order
     title: str = ""  # a checklist: its title
     skips: tuple[str, ...] = ()  # categories of the mode a yes to this question skips
+    refines: str = ""  # a subject field that refines a condition: the condition's question
+
+    @property
+    def is_refinement(self) -> bool:
+        return bool(self.refines)
 
     @property
     def is_age(self) -> bool:
@@ -151,6 +159,13 @@ class Questionnaire:
             keyed.append(((STRATA.index("follow_up"), 0, 0, 0),
                           Topic(AGE, "follow_up", 0, "subject", "general", False,
                                 AGE_TEXT[mode], AGE_HELP)))
+        for ref in kb.refinements.values():  # right after the conditions (pregnancy weeks)
+            text = ref.person if mode == "self" else ref.trainer
+            condition = kb.questions.get(ref.condition)
+            if text and condition is not None and mode in condition.modes:
+                keyed.append(((STRATA.index("programme"), len(kinds), 0, 0),
+                              Topic(SUBJECT + ref.id, "programme", 0, "subject", "general",
+                                    False, text, ref.help, refines=ref.condition)))
         if asks_equipment(kb):  # with the conditions, after them (and their questions)
             record = kb.equipment_question
             assert record is not None

@@ -46,7 +46,8 @@ def _together(kb: KnowledgeBase, rel: Relevance, effect: Effect, key: str) -> st
     return f" (together with {' and '.join(others)})" if others else ""
 
 
-def _effect(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effect: Effect, key: str) -> str:
+def _effect(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effect: Effect, key: str,
+            ids: bool = True) -> str:
     together = _together(kb, rel, effect, key)
     if effect.stage == "red_flag":
         flag = kb.red_flags[effect.rule]
@@ -63,19 +64,25 @@ def _effect(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effect: Effect, k
                 text += f", which points to {_muscles(kb, leads)}"
             words.append(text)
     lead = "as an observed compensation, " if effect.stage == "signs" else ""
-    return f"{lead}rule “{rule.title}” ({rule.id}){together} → {'; '.join(words)}"
+    named = f" ({rule.id})" if ids else ""  # a person alone gets the words only
+    return f"{lead}rule “{rule.title}”{named}{together} → {'; '.join(words)}"
 
 
 def why(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, key: str, part: str,
-        sided_help: str = "") -> list[str]:
-    """Why the question ``key`` is asked, one line per rule it can still set off."""
+        sided_help: str = "", ids: bool = True) -> list[str]:
+    """Why the question ``key`` is asked, one line per rule it can still set off (``ids``:
+    with the rule ids, for a trainer)."""
+    refinement = kb.refinements.get(key.removeprefix("subject."))
+    if refinement is not None:  # the weeks of a pregnancy
+        return ["It does not change the findings; it adapts the programme. "
+                + " ".join(refinement.help.split())]
     effects = snap.effects(key)
     if part == "side":
         lines = ["Findings are worked out per side: the rules below conclude about the muscles "
                  "on the same side (or, for some tests, the opposite one)."]
         if sided_help:
             lines.append(sided_help)
-        return lines + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
+        return lines + [f"  • {_effect(kb, rel, snap, e, key, ids)}" for e in effects]
     if not effects:
         question = kb.questions.get(key)
         skips = []
@@ -90,7 +97,7 @@ def why(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, key: str, part: str,
                     "mean a referral, so it is asked before any programme."]
         return skips or ["Nothing that is still open depends on this answer any more."]
     head = "A yes could change the referral or the findings through:"
-    return [head] + [f"  • {_effect(kb, rel, snap, e, key)}" for e in effects]
+    return [head] + [f"  • {_effect(kb, rel, snap, e, key, ids)}" for e in effects]
 
 
 def _leads(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effects: list[Effect]) -> str:

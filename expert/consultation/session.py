@@ -42,7 +42,7 @@ from .. import yamlio
 from ..output import write_atomic
 from ..problems import InputError, shown
 from .answers import SIDES
-from .questionnaire import AGE, CHECKLIST, EQUIPMENT, MODES
+from .questionnaire import AGE, CHECKLIST, EQUIPMENT, MODES, SUBJECT
 
 FORMAT = "imbalance-consultation"
 FORMAT_VERSION = 3
@@ -112,11 +112,10 @@ class Item:
 
 
 def _ref(key: str) -> dict[str, Any]:
-    """How a session file names a question, the age or a checklist."""
-    if key == AGE:
-        return {"subject": "age"}
-    if key == EQUIPMENT:
-        return {"subject": "equipment"}
+    """How a session file names a question, a subject field (the age, the equipment, the weeks
+    of a pregnancy) or a checklist."""
+    if key.startswith(SUBJECT):
+        return {"subject": key.removeprefix(SUBJECT)}
     if key.startswith(CHECKLIST):
         return {"checklist": key.removeprefix(CHECKLIST)}
     return {"question": key}
@@ -296,6 +295,8 @@ def _key(raw: Any) -> str:
         return AGE
     if raw.get("subject") == "equipment":
         return EQUIPMENT
+    if "subject" in raw:  # a field that refines a condition (pregnancy_weeks)
+        return SUBJECT + _id(raw["subject"], "subject field")
     if "checklist" in raw:
         return CHECKLIST + _id(raw["checklist"], "checklist")
     return _id(raw["question"], "question")
@@ -306,9 +307,10 @@ def _item(raw: Any) -> Item:
     value = raw["value"]
     if not isinstance(value, str):
         raise ValueError(f"bad answer {shown(value)} to {key}")
-    if key == AGE:
+    if key == AGE or (key.startswith(SUBJECT) and key != EQUIPMENT):
         if value != "unknown" and not (value.isdigit() and 0 <= int(value) <= 120):
-            raise ValueError(f"bad age {shown(value)}")
+            raise ValueError(f"bad {key.removeprefix(SUBJECT).replace('_', ' ')} "
+                             f"{shown(value)}")
     elif value not in (CHECKLIST_VALUES if key.startswith(CHECKLIST) else
                        EQUIPMENT_VALUES if key == EQUIPMENT else VALUES):
         raise ValueError(f"bad answer {shown(value)} to {key}")

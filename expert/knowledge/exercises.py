@@ -315,6 +315,11 @@ class Refinement(Record):
     assume_when_unknown: int = Field(ge=0, le=45)   # weeks assumed when the field is not given
     why: Text
     sources: list[SourceKey] = Field(min_length=1)
+    # how ``imbalance consult`` asks it, right after a yes to the condition (in each mode's
+    # words; without them it is not asked), and what to type
+    person: str = ""
+    trainer: str = ""
+    help: str = ""
 
 
 class Notice(Record):
