@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,3 +200,53 @@ def test_a_second_terminal_cannot_take_a_session_in_use(tmp_path: Path) -> None:
     third.expect(pexpect.EOF)
     third.close()
     assert third.exitstatus == 0
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+SEED_A_TYPED = {"low_back_pain": "y", "subject.age": "38", "prolonged_sitting": "yes",
+                "anterior_pelvic_tilt": "Y"}
+
+
+@pytest.mark.parametrize(("mode", "columns"), [("self", 60), ("self", 80), ("trainer", 60)])
+def test_a_whole_consultation_breaks_no_word_at_60_or_80_columns(
+        real_kb: Any, tmp_path: Path, mode: str, columns: int) -> None:
+    """Issue 11: the screen's words are the words of the same consultation laid out wide, and
+    no line is longer than the terminal (which would wrap it wherever the edge falls)."""
+    from click.testing import CliRunner
+
+    from expert.cli import main
+
+    from .test_consult_dialogue import typed_answers
+    typed = typed_answers(real_kb, mode, SEED_A_TYPED, tmp_path / "scratch.json")
+    script = ["why", "help", typed[0], "review", *typed[1:-1], "why", typed[-1],
+              "y", "", "how 1", "review", ""]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES="40")
+    child = pexpect.spawn(sys.executable, ["-m", "expert", "consult", "--mode", mode,
+                                           "--session", "s.json"],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(40, columns),
+                          cwd=str(tmp_path))
+    log = io.StringIO()
+    child.logfile_read = log
+    for line in script:
+        child.expect([r"> ", r"\]: ", r"\] "])
+        child.sendline(line)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, log.getvalue()[-2000:]
+    screen = ANSI.sub("", log.getvalue()).replace("\r", "")
+    assert "\x1b[" in log.getvalue()  # in colour, on a terminal
+    assert "Consultation complete" in screen and "Saved s.yaml" in screen
+    long = [line for line in screen.splitlines() if len(line) > columns]
+    assert long == []
+
+    (tmp_path / "s.json").unlink()
+    (tmp_path / "s.yaml").unlink()
+    wide = CliRunner(env={"COLUMNS": "250"}).invoke(
+        main, ["consult", "--mode", mode, "--session", str(tmp_path / "s.json")],
+        input="\n".join(script).replace("\n\n", f"\n{tmp_path / 's.yaml'}\n", 1) + "\n")
+    assert wide.exit_code == 0
+    known = {w.lower() for w in WORD.findall(wide.output + " ".join(script))}
+    cut = sorted({w for w in WORD.findall(screen) if w.lower() not in known})
+    assert cut == []

@@ -292,9 +292,10 @@ class Dialogue:
             self.screen.say("Findings so far (how N shows how one was reached):", bold=True)
             for n, f in enumerate(report["findings"], 1):
                 side = f" ({f['side']})" if f["side"] else ""
-                self.screen.say(f"{n:>3}. {f['name']}{side}: "
-                                + self.screen.style(f["state"], fg=STATE_STYLE[f["state"]])
-                                + f", certainty {f['certainty']:.2f}")
+                # one style per line: a colour code inside the text would be escaped
+                self.screen.wrap(f"{f['name']}{side}: {f['state']}, certainty "
+                                 f"{f['certainty']:.2f}", "     ", f"{n:>3}. ",
+                                 fg=STATE_STYLE[f["state"]])
 
     def explain(self, command: Command) -> None:
         report = self.c.report()

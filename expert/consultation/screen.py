@@ -97,6 +97,12 @@ class Screen:
 
     def read(self, prompt: str) -> str:
         """One line from the person. EOFError at end of input, KeyboardInterrupt on Ctrl-C."""
+        if terminal.is_terminal(sys.stdout) and len(prompt) > self.width:
+            # a long prompt: its words wrapped, the answer typed after its last line
+            *before, prompt = terminal.wrap(prompt, self.width - 2)
+            for line in before:
+                self.say(line, bold=True)
+            prompt += " "
         return click.termui.visible_prompt_func(self.style(prompt, bold=True))
 
     def console(self) -> Any:
