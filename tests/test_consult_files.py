@@ -12,7 +12,8 @@ import pytest
 
 from expert.case import load_case
 from expert.consultation import session as session_module
-from expert.consultation.consultant import Consultant, case_id
+from expert.consultation.answered import case_id
+from expert.consultation.consultant import Consultant
 from expert.consultation.lock import SessionInUse, SessionLock, lock_path
 from expert.consultation.session import Session
 from expert.knowledge import KnowledgeBase

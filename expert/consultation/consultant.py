@@ -18,26 +18,26 @@ kit).
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..case import Answer, Case, parse_case
+from ..case import Case
 from ..findings import Outcome
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
-from ..problems import InputError
 from ..screening import AGE as SCREEN_AGE
 from ..screening import open_questions
 from . import numbering
 from .agenda import Agenda
+from .answered import build_case, positive
 from .answers import SIDES, Reply
-from .impact import noticeable
-from .questionnaire import AGE, EQUIPMENT, SUBJECT, Questionnaire, Topic, checklist_members
+from .checks import check_session
+from .probing import changes_noticeably, referral_level
+from .questionnaire import AGE, EQUIPMENT, Questionnaire, Topic
 from .questionnaire import PROGRAMME as CONDITION
+from .recording import checklist_answer, equipment_answer
 from .relevance import Effect, Relevance, Snapshot
-from .session import CHECKLIST_VALUES, EQUIPMENT_VALUES, Item, Pending, Session, SessionError
+from .session import Item, Pending, Session
 
 
 @dataclass(frozen=True)
@@ -63,20 +63,6 @@ def addresses(program: dict[str, Any] | None) -> bool:
         r.get("kind") == "equipment" for r in program.get("removed", []))
 
 
-CASE_ID_LENGTH = 200  # the longest case id a case file takes (expert/case.py)
-
-
-def case_id(session: Session) -> str:
-    """A valid case id from the session's file name, whatever it is: characters a case id
-    cannot hold become ``_``, and a long name is cut, with a short hash of the whole name that
-    keeps different long names apart."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", session.path.stem).strip("._-")
-    if len(stem) > CASE_ID_LENGTH:
-        digest = hashlib.sha1(stem.encode()).hexdigest()[:8]
-        stem = f"{stem[:CASE_ID_LENGTH - 9].rstrip('._-')}_{digest}"
-    return stem or "consultation"
-
-
 class Consultant:
     """One consultation over one knowledge base. Build the reasoner once per process and pass
     it in (it is the expensive part)."""
@@ -89,52 +75,9 @@ class Consultant:
         self.agenda = Agenda()
         self.session = session
         self.questionnaire = Questionnaire(kb, session.mode)
-        self._check(session)
+        check_session(kb, self.questionnaire, session)
         self._cache: dict[str, Any] = {}
         self.save_error: OSError | None = None
-
-    def _check(self, session: Session) -> None:
-        checklists = {i.key for i in session.items if i.is_checklist}
-        for item in session.items:
-            if item.key == AGE:
-                continue
-            if item.key.startswith(SUBJECT) and not item.is_equipment:
-                if item.key not in self.questionnaire.topics and \
-                        item.key.removeprefix(SUBJECT) not in self.kb.refinements:
-                    raise SessionError(f"{session.path}: answers {item.key}, which this "
-                                       f"knowledge base ({self.kb.version}) does not ask")
-                continue
-            if item.is_equipment:
-                if not self.kb.equipment:
-                    raise SessionError(f"{session.path}: answers the equipment question, which "
-                                       f"this knowledge base ({self.kb.version}) does not ask")
-                stray = [k for k in item.items if k not in self.kb.equipment]
-                if stray:
-                    raise SessionError(f"{session.path}: lists the equipment {stray[0]!r}, "
-                                       f"which this knowledge base ({self.kb.version}) does not "
-                                       "know")
-                continue
-            if item.is_checklist:
-                members = checklist_members(self.kb, item.key)
-                name = item.key.removeprefix("checklist.")
-                if not members:
-                    raise SessionError(f"{session.path}: answers the checklist {name!r}, which "
-                                       f"this knowledge base ({self.kb.version}) does not know")
-                stray = [k for k in item.items if k not in members]
-                if stray:
-                    raise SessionError(f"{session.path}: the checklist {name} lists {stray[0]}, "
-                                       "which is not in it")
-                continue
-            if item.picked and item.picked not in checklists:
-                raise SessionError(f"{session.path}: {item.key} is picked in a checklist that "
-                                   "is not answered")
-            question = self.kb.questions.get(item.key)
-            if question is None:
-                raise SessionError(f"{session.path}: answers {item.key!r}, which this knowledge "
-                                   f"base ({self.kb.version}) does not know")
-            if item.value in SIDES and not question.sided:
-                raise SessionError(f"{session.path}: answers {item.key} with a side, but it has "
-                                   "none")
 
     # -- the session file -------------------------------------------------------------------
     def save(self) -> bool:
@@ -154,36 +97,7 @@ class Consultant:
 
     def case(self) -> Case:
         if "case" not in self._cache:
-            answers: dict[str, Any] = {}
-            subject: dict[str, Any] = {}
-            implied = self.session.implied()
-            for item in self.session.items:
-                if item.key == AGE:
-                    if item.value.isdigit():
-                        subject["age"] = int(item.value)
-                elif self.refining(item):  # the weeks of a pregnancy still answered yes
-                    if item.value.isdigit():
-                        subject[item.key.removeprefix(SUBJECT)] = int(item.value)
-                elif item.is_equipment:
-                    if item.equipment is not None:  # in the order of the data
-                        subject["equipment"] = [e for e in self.kb.equipment
-                                                if e in item.equipment]
-                elif item.is_checklist:  # its no answers each item it showed, at its place
-                    no = "no" if item.certainty == 1.0 else {"value": "no",
-                                                             "certainty": item.certainty}
-                    answers.update((k, no) for k in item.items if implied.get(k) is item)
-                elif item.certainty == 1.0:
-                    answers[item.key] = item.value
-                else:
-                    answers[item.key] = {"value": item.value, "certainty": item.certainty}
-            data: dict[str, Any] = {"id": case_id(self.session), "answers": answers,
-                                    "title": f"consultation in {self.session.mode} mode"}
-            if subject:
-                data["subject"] = subject
-            try:
-                self._cache["case"] = parse_case(data, str(self.session.path), self.kb)
-            except InputError as exc:
-                raise SessionError(str(exc).splitlines()[0]) from None
+            self._cache["case"] = build_case(self.kb, self.session)
         case: Case = self._cache["case"]
         return case
 
@@ -232,15 +146,7 @@ class Consultant:
 
     def positive(self, key: str) -> bool:
         """Is question ``key`` answered yes (or with a side) on its own?"""
-        item = self.session.item(key)
-        return item is not None and Reply(item.value, item.certainty).positive
-
-    def refining(self, item: Item) -> bool:
-        """Is ``item`` a subject field that refines a condition answered yes (the weeks of a
-        pregnancy)? With the condition answered otherwise it no longer counts."""
-        ref = self.kb.refinements.get(item.key.removeprefix(SUBJECT)) \
-            if item.key.startswith(SUBJECT) else None
-        return ref is not None and self.positive(ref.condition)
+        return positive(self.session, key)
 
     def skipped_categories(self) -> set[str]:
         """The assessments a yes has ruled out (``skips``: no single-leg squat with a fall
@@ -284,16 +190,7 @@ class Consultant:
     def probe(self, key: str) -> bool:
         """Would a yes to ``key`` (on any side, for a sided question) change the outcome
         noticeably (``impact``)? Evaluates the case again with each such answer."""
-        case, before = self.case(), self.outcome()
-        question = self.kb.questions.get(key)
-        values = ("yes", *SIDES) if question is not None and question.sided else ("yes",)
-        for value in values:
-            answers = {k: a for k, a in case.answers.items() if k != key}
-            answers[key] = Answer.model_validate({"value": value})
-            after = self.reasoner.evaluate(case.model_copy(update={"answers": answers}))
-            if noticeable(self.kb, before, after):
-                return True
-        return False
+        return changes_noticeably(self.kb, self.reasoner, self.case(), self.outcome(), key)
 
     def skipped(self) -> int:
         """How many questions of the mode were left out because they could not change
@@ -393,9 +290,9 @@ class Consultant:
         topic = self.questionnaire.topic(pending.key)
         if topic.is_checklist:
             listed = self.listed(topic.key)
-            self.session.items += self._checklist_answer(topic.key, reply, listed)
+            self.session.items += checklist_answer(self.questionnaire, topic.key, reply, listed)
         elif topic.is_equipment:
-            self.session.items.append(self._equipment_answer(reply))
+            self.session.items.append(equipment_answer(self.kb, reply))
         elif pending.part == "side":
             item = self.session.item(topic.key)
             assert item is not None
@@ -406,32 +303,6 @@ class Consultant:
             ask_side = topic.sided and reply.value == "yes"
             self.session.items.append(Item(topic.key, reply.value, reply.certainty, ask_side))
         self._after_change()
-
-    def _checklist_answer(self, key: str, reply: Reply, listed: tuple[str, ...]) -> list[Item]:
-        """The answer to a checklist that listed ``listed``, and the answers its picks give."""
-        if reply.value not in CHECKLIST_VALUES:
-            raise ValueError(f"{reply.value!r} does not answer a checklist")
-        if reply.picks and not all(1 <= n <= len(listed) for n in reply.picks):
-            raise ValueError(f"a checklist of {len(listed)} items has no item {reply.picks}")
-        out = [Item(key, "picked" if reply.picks else reply.value, reply.certainty,
-                    items=listed)]
-        for n in reply.picks:
-            question = self.questionnaire.topics.get(listed[n - 1])
-            out.append(Item(listed[n - 1], "yes", 1.0, bool(question and question.sided),
-                            picked=key))
-        return out
-
-    def _equipment_answer(self, reply: Reply) -> Item:
-        """The equipment's answer: the pieces picked by number (in the order of the list),
-        none (``no`` will do) or unknown."""
-        value = "none" if reply.value == "no" else reply.value
-        if value not in EQUIPMENT_VALUES:
-            raise ValueError(f"{reply.value!r} does not answer the equipment question")
-        listed = tuple(self.kb.equipment)
-        if reply.picks and not all(1 <= n <= len(listed) for n in reply.picks):
-            raise ValueError(f"the equipment list of {len(listed)} has no item {reply.picks}")
-        picked = tuple(listed[n - 1] for n in sorted(set(reply.picks)))
-        return Item(EQUIPMENT, value, items=picked if value == "picked" else ())
 
     def back(self) -> bool:
         """Undo the last answer and ask its question again; False if there is none. A side
@@ -461,13 +332,8 @@ class Consultant:
         if not topic.is_checklist or not reply.picks:
             return None
         listed = self.listed(topic.key)
-        case = self.case()
-        answers = dict(case.answers)
-        for n in reply.picks:
-            if 1 <= n <= len(listed):
-                answers[listed[n - 1]] = Answer.model_validate({"value": "yes"})
-        outcome = self.reasoner.evaluate(case.model_copy(update={"answers": answers}))
-        return outcome.referral.level if outcome.referral is not None else None
+        return referral_level(self.reasoner, self.case(),
+                              [listed[n - 1] for n in reply.picks if 1 <= n <= len(listed)])
 
     def change(self, number: int, reply: Reply) -> Item:
         """Replace answer ``number`` (1-based) and re-derive everything."""
@@ -477,12 +343,12 @@ class Consultant:
             replaced = item.items if reply.value in ("no", "picked") else ()
             kept = [i for i in items
                     if i is item or (i.picked != item.key and i.key not in replaced)]
-            new = self._checklist_answer(item.key, reply, item.items)
+            new = checklist_answer(self.questionnaire, item.key, reply, item.items)
             at = kept.index(item)
             items[:] = kept[:at] + new + kept[at + 1:]
             item = new[0]
         elif item.is_equipment:
-            item = items[number - 1] = self._equipment_answer(reply)
+            item = items[number - 1] = equipment_answer(self.kb, reply)
         else:
             item.value, item.certainty, item.side_pending = reply.value, reply.certainty, False
         pending = self.session.pending
