@@ -11,9 +11,8 @@ from __future__ import annotations
 import contextlib
 import shlex
 import signal
-from pathlib import Path
 
-from . import numbering, reasons
+from . import numbering, reasons, review
 from .answers import (
     AGE_CHOICES,
     CHECKLIST_CHOICES,
@@ -23,7 +22,6 @@ from .answers import (
     BadAnswer,
     Reply,
     choices,
-    describe,
     parse_age,
     parse_answer,
     parse_checklist,
@@ -31,15 +29,12 @@ from .answers import (
     parse_side,
     parse_weeks,
 )
-from .casefile import CaseFileError, check_path, default_path, save_case
 from .commands import HELP, BadCommand, Command, parse_command
 from .consultant import Consultant, Prompt
+from .ending import offer_case
 from .lock import SessionLock
 from .safekeeping import Safekeeping
 from .screen import Hangup, Screen, hangup_guard
-from .session import Item
-
-STATE_STYLE = {"overactive": "red", "underactive": "cyan"}
 
 
 class Quit(Exception):
@@ -258,9 +253,9 @@ class Dialogue:
                                               key, prompt.part, prompt.topic.help,
                                               ids=self.c.session.mode != "self"))
         elif name == "review":
-            self.review()
+            review.review(self.screen, self.c)
         elif name in ("how", "explain"):
-            self.explain(command)
+            review.explain(self.screen, self.c, command)
         elif name == "back":
             if self.c.back():
                 self.section = self.asked = ""
@@ -270,75 +265,8 @@ class Dialogue:
             return self.change(command.number) or prompt is not None
         return False
 
-    def review(self) -> None:
-        items = self.c.session.items
-        if not items:
-            self.screen.say("No answers yet.")
-        for n, item in zip(numbering.numbers(items), items, strict=True):
-            value = self.value(item)
-            if item.side_pending:
-                value += " (side not given yet)"
-            if item.picked:  # under its checklist, which holds its number
-                self.screen.wrap(f"{self.c.questionnaire.item(item.key)} — {value}",
-                                 " " * 9, "       · ")
-            else:
-                self.screen.wrap(f"{self.label(item.key)} — {value}", "     ", f"{n:>3}. ")
-        report = self.c.report()
-        if report["referral"]:
-            self.screen.say(f"Referral ({report['referral']['level']}): the consultation stops "
-                            "here.", fg="red", bold=True)
-            return
-        if report["findings"]:
-            self.screen.say("Findings so far (how N shows how one was reached):", bold=True)
-            for n, f in enumerate(report["findings"], 1):
-                side = f" ({f['side']})" if f["side"] else ""
-                # one style per line: a colour code inside the text would be escaped
-                self.screen.wrap(f"{f['name']}{side}: {f['state']}, certainty "
-                                 f"{f['certainty']:.2f}", "     ", f"{n:>3}. ",
-                                 fg=STATE_STYLE[f["state"]])
-
-    def explain(self, command: Command) -> None:
-        report = self.c.report()
-        if report["referral"]:
-            self.screen.say("A red flag stops the consultation: no findings are given.")
-            return
-        findings = report["findings"]
-        if not findings:
-            self.screen.say("No findings yet: they appear once an answer points to a muscle.")
-            return
-        if command.name == "how":
-            if not 1 <= command.number <= len(findings):
-                self.screen.say(f"how N: N is a finding from 1 to {len(findings)} "
-                                "(review lists them).", fg="yellow")
-                return
-            chosen = [findings[command.number - 1]]
-        else:
-            chosen = reasons.find(findings, command.arg)
-            if not chosen:
-                names = ", ".join(f["name"] for f in findings[:8])
-                self.screen.say(f"No finding about {command.arg!r}. Findings: {names}"
-                                + (" …" if len(findings) > 8 else ""), fg="yellow")
-                return
-        for finding in chosen:
-            self.screen.lines(reasons.tree(self.c.kb, finding, self.label,
-                                           ids=self.c.session.mode != "self"))
-
     def label(self, key: str) -> str:
         return self.c.questionnaire.label(key)
-
-    def value(self, item: Item) -> str:
-        """An answer in words; a checklist's says what it means for its items, the equipment's
-        names what is at hand."""
-        if item.is_equipment:
-            return reasons.equipment_answer(self.c.kb, item.value, item.items)
-        text = describe(item.value, item.certainty)
-        if not item.is_checklist:
-            return text
-        if item.value == "no":
-            return f"{text} (none of its {len(item.items)} items)"
-        if item.value == "picked":
-            return f"{text} (answered below; the others no)"
-        return f"{text} (its items asked one by one)"
 
     def change(self, number: int) -> bool:
         """Revise the answer to question ``number``; True when it was changed."""
@@ -356,7 +284,8 @@ class Dialogue:
         listed = tuple(self.c.kb.equipment) if item.is_equipment else item.items
         if item.is_checklist or item.is_equipment:
             self.checklist(listed, item.is_equipment)
-        self.screen.say(f"     now: {self.value(item)}; new answer (Enter keeps it)")
+        now = review.answer_words(self.c, item)
+        self.screen.say(f"     now: {now}; new answer (Enter keeps it)")
         weeks = item.key in self.c.questionnaire.topics and \
             self.c.questionnaire.topic(item.key).is_refinement
         is_age = question is None and not item.is_checklist and not item.is_equipment \
@@ -387,8 +316,8 @@ class Dialogue:
             break
         changed = self.c.change(at + 1, reply)
         self.section = self.asked = ""
-        self.screen.say(f"     Changed to {self.value(changed)}; everything is worked out "
-                        "again.")
+        self.screen.say(f"     Changed to {review.answer_words(self.c, changed)}; everything is "
+                        "worked out again.")
         return True
 
     def still_pending(self) -> str:
@@ -413,7 +342,7 @@ class Dialogue:
         if skipped and not report["referral"]:
             self.screen.say(f"{skipped} question{'s were' if skipped != 1 else ' was'} not asked: "
                             "the answer could not have changed a finding.", dim=True)
-        self.offer_case()
+        offer_case(self.screen, self.c)
         self.screen.say()
         self.screen.say("Type how N or explain MUSCLE to see a reason in full, change N to "
                         "revise an answer, review, or press Enter to finish.")
@@ -433,34 +362,3 @@ class Dialogue:
                 self.screen.say("Use change N to revise an answer.", fg="yellow")
             elif self.command(command, None):
                 raise Reopened
-
-    def offer_case(self) -> None:
-        suggested = default_path(self.c)
-        self.screen.say()
-        line = self.screen.read("Save this consultation as a case file for imbalance run? "
-                                "[Y/n] ")
-        if line.strip().lower() in ("n", "no"):
-            return
-        while True:
-            line = self.screen.read(f"File name (.yaml or .json) [{suggested}]: ").strip()
-            path = Path(suggested if line.lower() in ("", "y", "yes") else line).expanduser()
-            if path.is_dir():
-                path = path / suggested.name
-            try:
-                check_path(self.c, path)
-            except CaseFileError as exc:
-                self.screen.say(str(exc), fg="yellow")
-                continue
-            if path.exists() and str(path) != self.c.session.case_file:
-                answer = self.screen.read(f"{path} exists; replace it? [y/N] ")
-                if answer.strip().lower() not in ("y", "yes"):
-                    self.screen.say("Not saved.")
-                    return
-            break
-        try:
-            save_case(self.c, path)
-        except OSError as exc:
-            self.screen.say(f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}",
-                            fg="red")
-            return
-        self.screen.say(f"Saved {path}; evaluate it again with: imbalance run {path}")
