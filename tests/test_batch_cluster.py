@@ -19,13 +19,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import distributed  # in the test extra: these tests are never skipped
 import pytest
 from click.testing import CliRunner, Result
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 from expert.batch.cluster import ClusterEvaluator, Plan, Refused, evaluate_chunk
 from expert.batch.sources import Task
@@ -33,8 +37,6 @@ from expert.cli import main
 from expert.knowledge.identity import Identity
 
 from .conftest import CASES, FIXTURE_KB, REPO
-
-distributed = pytest.importorskip("distributed")  # installed by the test extra: never skipped in CI
 
 
 def local_cluster(kb: Path) -> Any:
@@ -166,21 +168,40 @@ def test_the_cluster_reads_ahead_only_a_window_of_chunks(scheduler: str) -> None
 # -- faults --------------------------------------------------------------------------------
 def test_a_worker_killed_in_the_middle_costs_a_retry_not_a_record(tmp_path: Path,
                                                                    real: Path) -> None:
-    lines = library_lines(tmp_path / "cases.jsonl", 800)
-    expected = batch(str(lines), "--no-program", "--jobs", "1", "-q", kb=real).stdout.encode()
+    lines = library_lines(tmp_path / "cases.jsonl", 1500)
+    expected = batch(str(lines), "--jobs", "1", "-q", kb=real).stdout.encode().splitlines(True)
+    got: list[bytes] = []
+    started: Counter[str] = Counter()  # how often each chunk was started on a worker
+
+    class Starts(SchedulerPlugin):
+        def transition(self, key: str, start: str, finish: str, *args: Any,
+                       **kwargs: Any) -> None:
+            if finish == "processing":
+                started[key] += 1
+
     with local_cluster(real) as cluster, distributed.Client(cluster) as client:
+        cluster.scheduler.add_plugin(Starts())  # the scheduler runs in this process
         pids = client.run(os.getpid)
-        process = imbalance(real, "batch", str(lines), "--no-program", "--scheduler",
-                            cluster.scheduler_address, "--chunk", "4", "-q",
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert process.stdout is not None
-        head = b"".join(process.stdout.readline() for _ in range(40))
+        process = imbalance(real, "batch", str(lines), "--scheduler", cluster.scheduler_address,
+                            "--chunk", "4", "-q", stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        reader = threading.Thread(target=lambda: got.extend(process.stdout or ()), daemon=True)
+        reader.start()  # the output drains all the time, so both workers are always busy
+        deadline = time.monotonic() + 60
+        while len(got) < 100:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.01)
         victim = min(pids.values())
-        os.kill(victim, signal.SIGKILL)  # in the middle of a chunk: each worker always has one
-        rest, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
+        os.kill(victim, signal.SIGKILL)  # in the middle of a chunk
+        at_kill = len(got)
+        err = process.stderr.read()
+        assert process.wait(timeout=120) == 0, err
+        reader.join(10)
         assert victim not in client.run(os.getpid).values()  # it really died (and came back)
-    assert head + rest == expected  # nothing lost, nothing twice, in order
+    assert len(expected) - at_kill > 500  # the run was far from done
+    assert any(n > 1 for n in started.values())  # a chunk was run again: the retry
+    assert got == expected  # nothing lost, nothing twice, in order
 
 
 def test_a_worker_with_another_knowledge_base_refuses(tmp_path: Path, scheduler: str) -> None:

@@ -89,7 +89,7 @@ def _ready(program: bool, debug: bool) -> Identity:
             found = digest(root)  # before loading: the digest must not be newer than the engine
             kb = knowledge_base(root)
             known = Identity(kb.version, found, __version__, str(root))
-        worker.start(str(root), debug, False, program)
+        worker.start(str(root), debug, False, program)  # clears the state it replaces
         worker._state.update(cluster=settings, identity=known)
     mine: Identity = worker._state["identity"]
     return mine

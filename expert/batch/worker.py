@@ -47,6 +47,7 @@ def start(kb_path: str | None, debug: bool = False, pooled: bool = False,
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
     kb = knowledge_base(Path(kb_path) if kb_path else None)
+    _state.clear()  # nothing of an earlier start (a cluster worker's settings) outlives it
     _state.update(kb=kb, reasoner=Reasoner(kb), debug=debug, program=program)
 
 
