@@ -9,9 +9,15 @@ pass`` measured in the same run, so that figures from different or busy machines
 commands run interleaved, in a shuffled order each round, so a burst of load from other
 processes spreads over all of them.
 
+The modules run byte-compiled, as from an installed wheel (``PYTHONDONTWRITEBYTECODE`` is
+dropped for the measured processes). ``--before DIR`` measures another source tree (say ``git
+archive`` of an older commit unpacked in DIR) in the same rounds, for before/after figures;
+``--tree DIR`` measures a source tree instead of the installed package.
+
 Targets: ``run`` and the first question at most 15x ``python -c pass``, ``--help`` at most 6x.
 
-    python bench/bench_startup.py [--rounds 21] [--case FILE] [--seed 7]
+    python bench/bench_startup.py [--rounds 21] [--case FILE] [--seed 7] [--before DIR]
+                                  [--tree DIR]
 """
 
 from __future__ import annotations
@@ -65,35 +71,49 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--case", type=Path, default=CASE)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also measure the source tree in DIR (e.g. a `git archive` of an "
+                             "older commit), interleaved with this one")
+    parser.add_argument("--tree", type=Path, metavar="DIR",
+                        help="measure the source tree in DIR instead of the installed package")
     args = parser.parse_args()
     exe = command()
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("IMBALANCE_KB", "NO_COLOR")}
+    # as an installed package runs: with its modules byte-compiled (a wheel install compiles
+    # them; PYTHONDONTWRITEBYTECODE would make every run compile every module again)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("IMBALANCE_KB", "NO_COLOR", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
     env["TERM"] = "xterm-256color"
-    warm = {**env, "IMBALANCE_CACHE_DIR": str(work / "cache")}
     case = str(args.case.resolve())
-    cold_round = [0]
-
-    def cold() -> float:  # an empty cache each time: load the YAML and write the cache
-        cold_round[0] += 1
-        folder = work / f"cold{cold_round[0]}"
-        try:
-            return timed([*exe, "run", case], {**env, "IMBALANCE_CACHE_DIR": str(folder)})
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
+    trees = {"": env if args.tree is None else {**env, "PYTHONPATH": str(args.tree.resolve())}}
+    if args.before is not None:
+        trees["before: "] = {**env, "PYTHONPATH": str(args.before.resolve())}
     probes: dict[str, Callable[[], float]] = {
-        "python -c pass": lambda: timed([sys.executable, "-c", "pass"], env),
-        "imbalance --help": lambda: timed([*exe, "--help"], warm),
-        "imbalance run CASE": lambda: timed([*exe, "run", case], warm),
-        "imbalance run CASE --format json": lambda: timed(
-            [*exe, "run", case, "--format", "json"], warm),
-        "imbalance run CASE, empty cache": cold,
-        "consult: first question": lambda: first_question(exe, warm, work / "session.json"),
-    }
+        "python -c pass": lambda: timed([sys.executable, "-c", "pass"], env)}
+    for label, base in trees.items():
+        warm = {**base, "IMBALANCE_CACHE_DIR": str(work / f"cache{len(label)}")}
+        session = work / f"session{len(label)}.json"
+
+        def cold(base: dict[str, str] = base) -> float:  # an empty cache: YAML, then written
+            folder = Path(tempfile.mkdtemp(dir=work))
+            try:
+                return timed([*exe, "run", case], {**base, "IMBALANCE_CACHE_DIR": str(folder)})
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+        probes |= {
+            f"{label}imbalance --help": lambda w=warm: timed([*exe, "--help"], w),
+            f"{label}imbalance run CASE": lambda w=warm: timed([*exe, "run", case], w),
+            f"{label}imbalance run CASE --format json": lambda w=warm: timed(
+                [*exe, "run", case, "--format", "json"], w),
+            f"{label}imbalance run CASE, empty cache": cold,
+            f"{label}consult: first question": lambda w=warm, s=session: first_question(
+                exe, w, s),
+        }
+        timed([*exe, "run", case], warm)  # fills the caches (knowledge base, bytecode, files)
+        first_question(exe, warm, session)
     try:
-        timed([*exe, "run", case], warm)  # fills the cache (and the OS's file cache)
-        first_question(exe, warm, work / "session.json")
         rng = random.Random(args.seed)
         times: dict[str, list[float]] = {name: [] for name in probes}
         for _ in range(args.rounds):
@@ -106,13 +126,13 @@ def main() -> None:
     floor = statistics.median(times["python -c pass"])
     print(f"{args.rounds} rounds, interleaved; medians; {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f} at the end")
-    print(f"{'':36} {'median ms':>10} {'x python':>9} {'target':>7}")
+    print(f"{'':44} {'median ms':>10} {'x python':>9} {'target':>7}")
     for name, values in times.items():
         median = statistics.median(values)
         ratio = median / floor
-        target = TARGETS.get(name)
+        target = TARGETS.get(name.removeprefix("before: "))
         verdict = "" if target is None else f"{'<=' if ratio <= target else '> '}{target:.0f}x"
-        print(f"{name:36} {median * 1000:10.1f} {ratio:8.1f}x {verdict:>7}")
+        print(f"{name:44} {median * 1000:10.1f} {ratio:8.1f}x {verdict:>7}")
 
 
 if __name__ == "__main__":

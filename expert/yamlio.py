@@ -12,14 +12,13 @@ a rule). Only safe YAML loading is used.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .problems import InputError, Problem, clip, shown
 
@@ -28,16 +27,32 @@ MAX_DEPTH = 40
 MAX_NODES = 100_000
 STDIN = "-"  # a case read from standard input (``imbalance run -``)
 
-
-# libyaml's parser is ~10x faster than the pure-Python one; the constructor stays safe either way
-_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _UniqueKeyLoader(_SafeBase):
-    """A safe loader that rejects duplicate keys in a mapping."""
+if TYPE_CHECKING:
+    import yaml
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+@functools.cache
+def _loaders() -> tuple[type, type]:
+    """The safe loader, and one that also rejects duplicate keys in a mapping. yaml is imported
+    here, on first use, so that a command reading only JSON (and a cached knowledge base) does
+    not pay for it."""
+    import yaml
+
+    # libyaml's parser is ~10x faster than the pure-Python one; the constructor stays safe
+    # either way
+    safe: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class UniqueKeyLoader(safe):
+        pass
+
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                    _construct_mapping)
+    return safe, UniqueKeyLoader
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    import yaml
+
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -53,9 +68,6 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
 
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
@@ -241,8 +253,10 @@ def parse_json(text: str, name: str, line: int | None = None) -> Any:
 def _json_key_line(text: str, key: str) -> int | None:
     """The line of the second occurrence of ``key`` in one JSON object (error path only: the
     JSON parser does not keep positions, YAML's composer, which reads JSON, does)."""
+    import yaml
+
     try:
-        node = yaml.compose(text, Loader=_SafeBase)
+        node = yaml.compose(text, Loader=_loaders()[0])
     except yaml.YAMLError:
         return None
     stack = [node]
@@ -264,6 +278,8 @@ def _check_nodes(node: yaml.Node, name: str) -> None:
     """Refuse YAML nested deeper than MAX_DEPTH or holding more than MAX_NODES values once its
     aliases are expanded (an alias repeats its anchor's whole subtree). Walks the composed
     nodes, where an alias is still one shared node, so the walk stops at the limit."""
+    import yaml
+
     count, aliased = 0, False
     visited: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
@@ -287,7 +303,9 @@ def _check_nodes(node: yaml.Node, name: str) -> None:
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text within the limits; problems name the line and column."""
-    loader = _UniqueKeyLoader(text)
+    import yaml
+
+    loader = _loaders()[1](text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -1,13 +1,15 @@
 """The ``imbalance`` command line.
 
 Heavy imports (experta, pydantic, rich, networkx) happen inside the commands, so ``--help``
-stays fast. Bad input is reported one problem per line on stderr, with exit status 1 and no
+stays fast, and a command's module is imported only when it runs or the help lists it
+(``COMMANDS``). Bad input is reported one problem per line on stderr, with exit status 1 and no
 traceback unless ``--debug`` is given.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import sys
@@ -72,7 +74,24 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+# each command and the modules that define it (each registers its commands on ``main``),
+# imported only when the command runs or the help lists it, so a command does not pay for the
+# others' imports
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "batch": ("batch",), "client": ("client", "progress"), "compare": ("compare",),
+    "consult": ("consult",), "db": ("db",), "explain": ("explain",), "kb": ("kb",),
+    "run": ("run",), "schema": ("schema",)}
+
+
 class _Cli(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for module in COMMANDS.get(cmd_name, ()):
+            importlib.import_module(f"{__name__}.{module}")
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         from .printing import guard_standard_streams, say
 
@@ -153,6 +172,3 @@ def knowledge(ctx: click.Context) -> Any:
     from ..knowledge.locate import knowledge_base
     return knowledge_base(ctx.obj["kb_path"])
 
-
-# each module registers its commands on main
-from . import batch, client, compare, consult, db, explain, kb, progress, run, schema  # noqa: E402,F401

@@ -30,7 +30,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -179,6 +178,8 @@ def write(where: Path, digest: str, kb: KnowledgeBase) -> None:
         if not _private(where):
             return
         data = pickle.dumps((LAYOUT, digest, fields), protocol=pickle.HIGHEST_PROTOCOL)
+        import tempfile  # only when writing: a hit does not pay for it
+
         fd, temp = tempfile.mkstemp(dir=where, prefix=".kb-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
