@@ -254,21 +254,31 @@ def test_jobs_do_not_mix_with_a_scheduler() -> None:
     assert result.exit_code == 2 and "local:N sets the workers" in result.stderr
 
 
-def test_sigterm_shuts_the_local_cluster_down_cleanly(tmp_path: Path, real: Path) -> None:
+@pytest.mark.parametrize(("name", "group", "status", "said"),
+                         [("SIGTERM", False, 143, "terminated"),
+                          ("SIGINT", True, 130, "interrupted")])  # Ctrl-C: the whole group
+def test_a_signal_shuts_the_local_cluster_down_cleanly(tmp_path: Path, real: Path, name: str,
+                                                       group: bool, status: int,
+                                                       said: str) -> None:
     lines = library_lines(tmp_path / "many.jsonl", 20000)
     out = tmp_path / "r.jsonl"
     out.write_text("old\n")
     process = imbalance(real, "batch", str(lines), "--scheduler", "local:2", "--out", str(out),
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                        # as from a terminal, even when the tests run where Ctrl-C is ignored
+                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.05)
     time.sleep(1.5)  # the workers are busy now
-    process.send_signal(signal.SIGTERM)
+    if group:
+        os.killpg(process.pid, getattr(signal, name))
+    else:
+        process.send_signal(getattr(signal, name))
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 143, err
-    assert err.decode() == "terminated\n"  # no traceback, from the workers or the cluster
+    assert process.returncode == status, err
+    assert err.decode() == f"{said}\n"  # no traceback, from the workers or the cluster
     assert out.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl", "r.jsonl"]
     assert running(process.pid) == [], "worker processes outlived the run"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import signal
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -106,6 +107,13 @@ def evaluate_chunk(tasks: list[Task], expected: Identity, program: bool,
         return [worker.evaluate(task) for task in tasks]
 
 
+def dask_setup(worker: Any) -> None:
+    """Preload of a ``local:N`` worker process. Ctrl-C in a terminal reaches every process of
+    the group; the run shuts its cluster down itself, so its workers ignore it (as the local
+    pool's do) instead of dying with a traceback each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def worker_identity(program: bool, debug: bool) -> Identity:
     """This worker's knowledge base; builds its engine (run on every worker before a run)."""
     with _lock:
@@ -161,7 +169,7 @@ class ClusterEvaluator:
             # the workers load this run's knowledge base, wherever --kb points
             self._cluster = LocalCluster(
                 n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
-                dashboard_address=":0", env={ENV: self.identity.root},
+                dashboard_address=":0", env={ENV: self.identity.root}, preload=[__name__],
                 silence_logs=logging.DEBUG if plan.debug else logging.CRITICAL)
             self._client = Client(self._cluster, set_as_default=False)
             return
