@@ -96,21 +96,23 @@ def _show_reasons(console: Console, key: list[dict[str, Any]], detail: bool) -> 
     for i, f in enumerate(key, 1):
         grouped.setdefault(f["reason"] if not detail else f"{i}\0{f['reason']}", []).append(i)
     console.print(Text("Strongest reason" + (" of each:" if detail else "s:"), style="bold"))
-    rows = [(numbers_text(numbers) + ":", Text(reason.split("\0")[-1]))
-            for reason, numbers in grouped.items()]
-    hanging(console, rows, max(4, max(len(label) for label, _ in rows)))
+    hanging(console, [("-", Text.assemble((numbers_text(numbers) + ":", "bold"), " ",
+                                          reason.split("\0")[-1]))
+                      for reason, numbers in grouped.items()])
 
 
 def show_case(console: Console, data: dict[str, Any], detail: bool = False,
-              more: str = "", disclaimer: bool = True) -> None:
+              more: str = "", disclaimer: bool = True, heading: bool = True) -> None:
     """The report as text: ``detail`` for everything, ``more`` says how to see the rest (a
     line of prose, then optionally a command line after a newline), ``disclaimer`` false where
-    it was already shown (the consultation says it first)."""
+    it was already shown (the consultation says it first), ``heading`` false to leave out the
+    case's id and title (a consultation has its own)."""
     data = printable_data(data)  # nothing from the case reaches the terminal raw
     title = f"Case {data['case_id']}"
     if data.get("title"):
         title += f" — {data['title']}"
-    console.print(Text(title, style="bold"))
+    if heading:
+        console.print(Text(title, style="bold"))
     if detail:
         console.print(f"knowledge base {data['kb_version']}", style="dim")
     referral = data["referral"]

@@ -127,4 +127,6 @@ def run(ctx: click.Context, case_file: Path, fmt: str, audience: str, out: Path 
     buffer = io.StringIO()
     show_case(Console(file=buffer, width=120, color_system=None, force_terminal=False), data,
               detail, more)
-    emit(buffer.getvalue(), out, [case_file])
+    # rich pads table cells to the width: a file gets the lines without trailing spaces
+    emit("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()), out,
+         [case_file])

@@ -337,7 +337,8 @@ class Dialogue:
                                                    if report["referral"] else "."), bold=True)
         # the disclaimer was said at the start; review and how N show the rest
         show_case(self.screen.console(), report, more="Type review for the possible findings "
-                  "too, how N for every reason behind finding N.", disclaimer=False)
+                  "too, how N for every reason behind finding N.", disclaimer=False,
+                  heading=False)
         skipped = self.c.skipped()
         if skipped and not report["referral"]:
             self.screen.say(f"{skipped} question{'s were' if skipped != 1 else ' was'} not asked: "
