@@ -246,3 +246,20 @@ def test_the_top_level_help_shows_consult_and_batch() -> None:
     out = CliRunner().invoke(main, ["--help"]).output
     section = out[out.index("Examples:"):out.index("Options:")]
     assert "imbalance consult" in section and "imbalance batch" in section
+
+
+def test_explain_on_a_terminal_wraps_whole_words() -> None:
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+    args = ["-m", "expert", "explain", "psoas_major", "--case", str(SEED_A_CASE)]
+    env = {**os.environ, "COLUMNS": "60", "LINES": "40", "TERM": "dumb"}
+    child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=30,
+                          dimensions=(40, 60))
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = (child.before or "").replace("\r", "")
+    piped = CliRunner().invoke(main, args[2:]).output
+    assert max(len(line) for line in piped.splitlines()) > 200  # a file gets whole lines
+    assert child.exitstatus == 0 and "Psoas major" in screen
+    assert broken(screen, piped, 60) == []

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from . import knowledge, main
-from .printing import dump, emit, stdout_dash
+from .printing import dump, emit, emit_text, stdout_dash
 
 
 @main.command()
@@ -63,7 +63,10 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
         from ..explain.whatif import parse_changes
         from ..explain.whatif import what_if as compare
         data = compare(reasoner, case, parse_changes(kb, what_if))
-        emit(dump(data) if fmt == "json" else text.what_if_text(data), out, [case_file])
+        if fmt == "json":
+            emit(dump(data), out, [case_file])
+        else:
+            emit_text(text.what_if_text(data), out, [case_file])
         return
     if why_not:
         data = _why_not(reasoner, case, outcome, target)
@@ -80,7 +83,7 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
     elif fmt == "svg":
         emit(picture.to_svg(graph), out, [case_file])
     else:
-        emit(render(data), out, [case_file])
+        emit_text(render(data), out, [case_file])
 
 
 def _why(reasoner: Any, case: Any, outcome: Any, target: Any) -> dict[str, Any]:

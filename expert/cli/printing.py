@@ -39,6 +39,18 @@ def emit(text: str, out: Path | None, inputs: Iterable[Path] = ()) -> None:
     write_atomic(out, text)
 
 
+def emit_text(text: str, out: Path | None, inputs: Iterable[Path] = ()) -> None:
+    """Like :func:`emit`, for text a person reads: on a terminal each long line is wrapped to
+    its width at spaces (indented under itself); a file or a pipe gets the lines whole."""
+    if out is None and sys.stdout is not None:
+        from .. import terminal
+        if terminal.is_terminal(sys.stdout):
+            size = terminal.columns(sys.stdout)
+            text = "".join(part + "\n" for line in text.splitlines()
+                           for part in terminal.refill(line, size))
+    emit(text, out, inputs)
+
+
 def emit_bytes(data: bytes, out: Path, inputs: Iterable[Path] = ()) -> None:
     """Write binary output (a PDF) to the file ``out``, which must not be one of ``inputs``."""
     from ..output import refuse_inputs, write_atomic_bytes
