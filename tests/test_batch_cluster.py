@@ -243,6 +243,28 @@ def test_an_unreachable_scheduler_is_one_line_within_the_timeout() -> None:
     assert time.monotonic() - started < 15
 
 
+def test_a_scheduler_without_workers_says_so() -> None:
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0",
+                                  silence_logs=logging.CRITICAL) as cluster:
+        address = cluster.scheduler_address
+        result = batch(str(CASES), "--scheduler", address, "--connect-timeout", "1")
+    assert result.exit_code == 1
+    assert result.stderr == (f"{address}: the scheduler has no workers (start `dask worker "
+                             f"{address} --nthreads 1` on each machine, with imbalance-expert "
+                             "installed)\n")
+
+
+def test_a_worker_that_cannot_load_its_knowledge_base_is_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, broken)
+    (broken / "facts" / "kb.yaml").write_text("version: [\n")
+    with local_cluster(broken) as cluster:
+        result = batch(str(CASES), "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "a worker cannot run imbalance-expert" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["nowhere", "local:0", "http://x:8786"])
 def test_a_bad_scheduler_value_is_a_command_line_error(value: str) -> None:
     result = batch(str(CASES), "--scheduler", value)

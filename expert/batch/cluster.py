@@ -191,7 +191,15 @@ class ClusterEvaluator:
                 f"{plan.scheduler}: the scheduler has no workers (start `dask worker "
                 f"{plan.scheduler} --nthreads 1` on each machine, with imbalance-expert "
                 "installed)") from None
-        found = client.run(worker_identity, plan.program, plan.debug)
+        try:
+            found = client.run(worker_identity, plan.program, plan.debug)
+        except Exception as exc:  # a worker without the package, or one that cannot load it
+            if plan.debug:
+                raise
+            raise ClusterError(
+                f"{plan.scheduler}: a worker cannot run imbalance-expert ({exc.__class__.__name__}"
+                f": {exc}) (install imbalance-expert, the same version, on every worker machine, "
+                "and check its knowledge base with `imbalance kb check` there)") from None
         self.workers = len(found)
         for address, theirs in sorted(found.items()):
             if not theirs.same(self.identity):
