@@ -33,6 +33,7 @@ from expert.consultation.answers import (
     parse_checklist,
     parse_equipment,
     parse_side,
+    parse_weeks,
 )
 from expert.consultation.consultant import Consultant, Prompt
 from expert.consultation.relevance import Relevance
@@ -69,6 +70,8 @@ def typed(rng: random.Random, prompt: Prompt, red_flags: bool,
         return "none" if roll < 0.8 else "?"
     if topic.is_age:
         return str(rng.randint(20, 60))
+    if topic.is_refinement:  # the weeks of a pregnancy (no draw: the stream stays as it was)
+        return "20"
     if prompt.part == "side":
         return rng.choice(["l", "r", "both"])
     if topic.category == "red_flag":
@@ -97,6 +100,7 @@ def consultation(kb: KnowledgeBase, reasoner: Reasoner, relevance: Relevance, fo
         reply = (parse_checklist(line, len(prompt.items)) if topic.is_checklist else
                  parse_equipment(line, len(prompt.items)) if topic.is_equipment else
                  parse_age(line) if topic.is_age else
+                 parse_weeks(line) if topic.is_refinement else
                  parse_side(line) if prompt.part == "side" else parse_answer(line, topic.sided))
         c.answer(reply)
         prompt = c.current()
