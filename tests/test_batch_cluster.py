@@ -265,6 +265,20 @@ def test_a_worker_that_cannot_load_its_knowledge_base_is_one_line(tmp_path: Path
     assert "a worker cannot run imbalance-expert" in result.stderr
 
 
+def test_dask_is_imported_only_with_a_scheduler(tmp_path: Path) -> None:
+    case = tmp_path / "g.yaml"
+    case.write_text("id: g\nanswers: {carry: left}\n")
+    code = ("import sys\nfrom expert.cli import main\n"
+            f"sys.argv = ['imbalance', '--kb', {str(FIXTURE_KB)!r}, 'batch', {str(case)!r}, "
+            "'-q', '--jobs', '2', '--out', '/dev/null']\n"
+            "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
 @pytest.mark.parametrize("value", ["nowhere", "local:0", "http://x:8786"])
 def test_a_bad_scheduler_value_is_a_command_line_error(value: str) -> None:
     result = batch(str(CASES), "--scheduler", value)
