@@ -120,7 +120,7 @@ def strength(contributions: Iterable[Contribution], symptom_alone: float = 1.0) 
     families: dict[str, list[float]] = defaultdict(list)
     caps: dict[str, float] = {}
     for piece in _pieces(items):
-        best = max(piece, key=lambda c: c.certainty)
+        best = min(piece, key=lambda c: (-c.certainty, c))  # ties as weigh() breaks them
         w = best.certainty * (1.0 if supported or not best.symptom else factor)
         families[best.family_key].append(w)
         if best.family:

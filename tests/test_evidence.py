@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from expert.evidence import SAME_GROUNDS, SUBSUMED, strength, weigh
@@ -111,6 +111,8 @@ def test_one_edition_repeating_itself_is_one_piece_of_evidence() -> None:
                           st.sampled_from(["", "f1", "f2"]), st.booleans(),
                           st.sampled_from([(), ("ces1",), ("ces1", "cpt7")])),
                 min_size=1, max_size=7))
+@example([("r1", 0.5, "a", "f1", False, ()), ("r2", 0.5, "b", "f1", False, ()),
+          ("r1", 0.5, "a", "", False, ())])  # a tie between families: broken alike
 def test_the_fast_sum_is_the_sum_explanations_show(raw: list[tuple]) -> None:
     pieces = [Contribution("m", None, rule, cf, (Premise("answer", g, None, 1.0, "yes"),),
                            "overactive", eds, family=fam, symptom=sym, link=min(1.0, cf * 1.25),
