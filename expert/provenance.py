@@ -11,6 +11,7 @@ from .certainty import rounded
 from .evidence import Weight, weigh
 from .findings import Finding
 from .graph import node
+from .graph.nodes import relation_reason
 from .inference.compiler import agreed
 from .inference.ledger import Contribution, Premise
 from .knowledge import KnowledgeBase
@@ -33,15 +34,13 @@ def premise(p: Premise, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]
 
 
 def _graph_derivation(c: Contribution, kb: KnowledgeBase, signs: SignSupport) -> dict[str, Any]:
-    from .graph.queries import anatomical_reason
-
     relation = kb.relations[c.relation]
     assert relation.infers is not None
     driver = c.premises[0]
     return {"reasoning": c.rule, "relation": c.relation, "certainty": rounded(c.certainty),
             "state": c.state, "inferred": True,
             "anatomy": [{"muscle": driver.id, "relation": c.relation,
-                         "text": anatomical_reason(kb, driver.id, c.target, c.relation)}],
+                         "text": relation_reason(kb, driver.id, c.target, c.relation)}],
             "note": relation.infers.note,
             "premises": [premise(driver, kb, signs)],
             "sources": list(relation.infers.sources)}

@@ -42,3 +42,35 @@ def reasoning_edges(kb: KnowledgeBase) -> ReasoningEdges:
                 edges.setdefault(d, []).append((inf.kind, x, rel.id))
         kb.__dict__["_reasoning_edges"] = edges
     return edges
+
+
+VERB = {"antagonist": "oppose each other", "synergist": "work together",
+        "force_couple": "work as a force couple", "subsystem": "work in one subsystem"}
+
+
+def _leaves(kb: KnowledgeBase, ident: str) -> set[str]:
+    return set(kb.expand(ident)) if kb.is_node(ident) else set()
+
+
+def joints_of(kb: KnowledgeBase, ident: str) -> set[str]:
+    return {j for m in _leaves(kb, ident) for j in kb.muscles[m].joints}
+
+
+def _joint_words(kb: KnowledgeBase, joints: set[str]) -> str:
+    names = [kb.joints[j].name.lower() for j in sorted(joints) if j in kb.joints]
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def relation_reason(kb: KnowledgeBase, a: str, b: str, relation: str) -> str:
+    """One sentence: how ``a`` and ``b`` relate through ``relation``, at which joint, doing
+    what (read from the relation itself: explaining a graph-inferred finding needs no graph)."""
+    rel = kb.relations[relation]
+    text = f"{kb.name(a)} and {kb.name(b)} {VERB.get(rel.type, 'are related')}"
+    where = _joint_words(kb, joints_of(kb, a) & joints_of(kb, b))
+    if where:
+        text += f" at the {where}"
+    if rel.action:
+        text += f": {rel.action}"
+    return text

@@ -4,31 +4,20 @@ answer to a finding."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 
 from ..knowledge import KnowledgeBase
 from . import muscle_graph
-from .nodes import node
+from .nodes import _leaves, node, relation_reason
 
 PARTNER_KINDS = ("antagonist", "synergist", "force_couple", "subsystem")
-VERB = {"antagonist": "oppose each other", "synergist": "work together",
-        "force_couple": "work as a force couple", "subsystem": "work in one subsystem"}
-
-
-def _leaves(kb: KnowledgeBase, ident: str) -> set[str]:
-    return set(kb.expand(ident)) if kb.is_node(ident) else set()
 
 
 def _containers(kb: KnowledgeBase, muscle: str) -> list[str]:
     """The muscle and every group that contains it, as graph nodes."""
     return [node(kb, muscle), *(f"group:{g}" for g in kb.groups_of(muscle))]
-
-
-def joints_of(kb: KnowledgeBase, ident: str) -> set[str]:
-    return {j for m in _leaves(kb, ident) for j in kb.muscles[m].joints}
 
 
 def partners(kb: KnowledgeBase, muscle: str, kind: str = "antagonist",
@@ -64,26 +53,12 @@ def relations_between(kb: KnowledgeBase, a: str, b: str) -> list[dict[str, Any]]
     return [out[k] for k in sorted(out)]
 
 
-def _joint_words(kb: KnowledgeBase, joints: Iterable[str]) -> str:
-    names = [kb.joints[j].name.lower() for j in sorted(joints) if j in kb.joints]
-    if not names:
-        return ""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def anatomical_reason(kb: KnowledgeBase, a: str, b: str, relation: str | None = None) -> str:
     """One sentence: how ``a`` and ``b`` relate, at which joint, doing what."""
+    if relation is not None:
+        return relation_reason(kb, a, b, relation)
     for data in relations_between(kb, a, b):
-        if relation and data["relation"] != relation:
-            continue
-        shared = joints_of(kb, a) & joints_of(kb, b)
-        where = _joint_words(kb, shared)
-        text = f"{kb.name(a)} and {kb.name(b)} {VERB[data['kind']]}"
-        if where:
-            text += f" at the {where}"
-        if data.get("action"):
-            text += f": {data['action']}"
-        return text
+        return relation_reason(kb, a, b, data["relation"])
     return ""
 
 
