@@ -90,6 +90,22 @@ def memory(path: Path, jobs: int) -> dict[str, float]:
     return json.loads(done.stdout)
 
 
+def loop_unit(repeat: int = 7) -> float:
+    """Seconds a fixed pure-Python loop takes here (median): per-case costs divided by it
+    compare across machines."""
+    def work() -> int:
+        total = 0
+        for i in range(200_000):
+            total += i * i % 7
+        return total
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
@@ -114,6 +130,9 @@ def main() -> None:
                       f"cases/s wall-clock including start-up) on {runs[0][2]:,} cases, "
                       f"median of {args.repeat}")
             print(f"speed-up with 2 jobs: {rates[2] / rates[1]:.2f}x")
+            unit = loop_unit()
+            print(f"cost per case with --jobs 1 = {1 / rates[1] / unit:.3f} x a fixed "
+                  f"pure-Python loop ({unit * 1000:.1f} ms here; machine-independent)")
         if args.skip_memory:
             return
 
