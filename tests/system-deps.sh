@@ -8,6 +8,8 @@ set -euo pipefail
 WANTED=(
   "initdb postgresql"        # a throwaway PostgreSQL for the store's tests (initdb, pg_ctl)
   "pdftoppm poppler-utils"   # PDF pages as pictures and text, to check the client sheet
+  "chromium chromium"        # the browser tests of imbalance serve (headless, through Selenium)
+  "chromedriver chromium-driver"
 )
 
 have() {

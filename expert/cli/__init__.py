@@ -80,7 +80,7 @@ def examples(*lines: str) -> str:
 COMMANDS: dict[str, tuple[str, ...]] = {
     "batch": ("batch",), "client": ("client", "progress"), "compare": ("compare",),
     "consult": ("consult",), "db": ("db",), "explain": ("explain",), "kb": ("kb",),
-    "run": ("run",), "schema": ("schema",)}
+    "run": ("run",), "schema": ("schema",), "serve": ("serve",)}
 
 
 class _Cli(click.Group):

@@ -204,6 +204,33 @@ class Consultant:
         """Would the equipment at hand change the programme (one that addresses a finding)?"""
         return addresses(self.report().get("program"))
 
+    def why(self, prompt: Prompt) -> list[str]:
+        """Why the question ``prompt`` puts is asked, in lines of words (the same for the
+        terminal's ``why`` and the browser's "Why are you asking?"); rule ids for a trainer."""
+        from . import reasons
+        topic = prompt.topic
+        if topic.is_equipment:
+            return reasons.why_equipment(self.kb, self.report())
+        if topic.is_checklist:
+            return reasons.why_checklist(self.kb, self.relevance, self.snapshot(), topic.stratum,
+                                         prompt.items, self.questionnaire.item)
+        return reasons.why(self.kb, self.relevance, self.snapshot(), topic.key, prompt.part,
+                           topic.help, ids=self.session.mode != "self")
+
+    def remaining(self) -> int:
+        """About how many more questions there are: the open ones that can still change the
+        referral or a finding (the questions of one checklist counted once), not counting the
+        conditions and equipment asked at the end."""
+        if self.referral:
+            return 0
+        snapshot, screen = self.snapshot(), self.screen_open()
+        asks = set()
+        for key in self.open_keys():
+            topic = self.questionnaire.topic(key)
+            if topic.stratum != "programme" and (key in screen or snapshot.matters(key)):
+                asks.add(topic.checklist or key)
+        return len(asks)
+
     def effects(self, key: str) -> list[Effect]:
         """What a yes to ``key`` could still change (for ``why``)."""
         return self.snapshot().effects(key)

@@ -12,7 +12,7 @@ import contextlib
 import shlex
 import signal
 
-from . import numbering, reasons, review
+from . import numbering, review
 from .answers import (
     AGE_CHOICES,
     CHECKLIST_CHOICES,
@@ -241,17 +241,8 @@ class Dialogue:
         elif name == "why":
             if prompt is None:
                 self.screen.say("The consultation is complete: no question is pending.")
-            elif prompt.topic.is_equipment:
-                self.screen.lines(reasons.why_equipment(self.c.kb, self.c.report()))
-            elif prompt.topic.is_checklist:
-                self.screen.lines(reasons.why_checklist(
-                    self.c.kb, self.c.relevance, self.c.snapshot(), prompt.topic.stratum,
-                    prompt.items, self.c.questionnaire.item))
             else:
-                key = prompt.topic.key
-                self.screen.lines(reasons.why(self.c.kb, self.c.relevance, self.c.snapshot(),
-                                              key, prompt.part, prompt.topic.help,
-                                              ids=self.c.session.mode != "self"))
+                self.screen.lines(self.c.why(prompt))
         elif name == "review":
             review.review(self.screen, self.c)
         elif name in ("how", "explain"):

@@ -1,0 +1,96 @@
+"""The Starlette application of ``imbalance serve``: the routes, and what every request shares
+(the knowledge base, one reasoner and relevance index, the store, the templates, the logins).
+
+The reasoner (an experta engine) is not thread-safe, so the work on a consultation runs under
+one lock; requests are otherwise served concurrently.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..consultation.relevance import Relevance
+from ..inference.reasoner import Reasoner
+from ..knowledge import KnowledgeBase
+from ..store import Store
+from . import pages
+from .security import Guard, LoginGate, Logins, log
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class Service:
+    kb: KnowledgeBase
+    store: Store
+    logins: Logins
+    reasoner: Reasoner = field(init=False)
+    relevance: Relevance = field(init=False)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.reasoner = Reasoner(self.kb)
+        self.relevance = Relevance(self.kb)
+
+
+def environment() -> Any:
+    """The Jinja environment of the pages: the package's templates (those of the handouts too),
+    autoescaped everywhere."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("expert", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def create_app(kb: KnowledgeBase, store: Store, password: str | None = None) -> Any:
+    """The ASGI application (wrapped in the security guard)."""
+    service = Service(kb, store, Logins(password))
+    env = environment()
+
+    def bind(handler: Any) -> Any:
+        return partial(handler, service, env)
+
+    routes = [
+        Route("/", bind(pages.home)),
+        Route("/login", bind(pages.login), methods=["GET", "POST"]),
+        Route("/clients", bind(pages.clients), methods=["GET", "POST"]),
+        Route("/clients/{client:int}", bind(pages.client)),
+        Route("/clients/{client:int}/consultation", bind(pages.consultation),
+              methods=["GET", "POST"]),
+        Route("/clients/{client:int}/consultation/answer", bind(pages.answer),
+              methods=["POST"]),
+        Route("/clients/{client:int}/consultation/back", bind(pages.back), methods=["POST"]),
+        Route("/clients/{client:int}/assessments/{number:int}", bind(pages.results)),
+        Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(pages.sheet)),
+        Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",
+              bind(pages.sheet_pdf)),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s %s", request.method, request.url.path)
+        return pages.error_page(env, request, 500, "Something went wrong on our side. Your "
+                                "answers so far are kept; go back and try again.")
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 400)
+        text = {404: "There is no such page.",
+                403: "This form is out of date or did not come from this application: go "
+                     "back, reload the page and try again."}.get(
+                         status, "That request could not be handled.")
+        return pages.error_page(env, request, status, text)
+
+    app = Starlette(routes=routes, exception_handlers={Exception: failed,
+                                                       HTTPException: refused})
+    return Guard(LoginGate(app, service.logins))

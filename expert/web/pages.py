@@ -1,0 +1,307 @@
+"""The pages of ``imbalance serve``: clients (list, search, add), a client (history, start or
+resume a consultation), one question per page, the results of an assessment (key findings or
+the referral) and its client sheet (HTML to print, PDF to download).
+
+Every answer is stored in the client's consultation row at once (the consultation's database
+storage, as ``consult --client`` keeps it), so closing the tab and coming back resumes. Each
+question page carries the consultation's version (a digest of its answers); an answer or a
+back from a page that is no longer current (another tab moved on) is refused with a message
+and the current question."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..consultation.answers import BadAnswer
+from ..consultation.consultant import Consultant
+from ..consultation.session import Session
+from ..store.consultation import ClientConsultation
+from ..store.errors import StoreError
+from ..store.records import Client
+from . import questions
+from .security import CSRF_COOKIE, LOGIN_COOKIE, cookie, new_token, same
+
+if TYPE_CHECKING:
+    from .app import Service
+
+T = TypeVar("T")
+MODES = (("self", "A person alone (symptoms, habits, what a mirror shows)"),
+         ("trainer", "A trainer with a client (adds the movement assessments)"))
+
+
+# -- rendering ----------------------------------------------------------------------------------
+def page(env: Any, request: Request, template: str, status: int = 200,
+         **context: Any) -> HTMLResponse:
+    """A page from ``template``, with the CSRF token its forms carry (a new cookie when the
+    browser has none)."""
+    token = request.cookies.get(CSRF_COOKIE) or new_token()
+    html = env.get_template(template).render(csrf=token, **context)
+    response = HTMLResponse(html, status_code=status)
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.headers.append("set-cookie", cookie(CSRF_COOKIE, token))
+    return response
+
+
+def error_page(env: Any, request: Request, status: int, message: str) -> HTMLResponse:
+    return page(env, request, "web_error.html.j2", status, title="Sorry", message=message)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, if its CSRF token matches the cookie's (403 otherwise)."""
+    form = await request.form(max_files=0, max_fields=200)
+    token = form.get("csrf")
+    if not same(token if isinstance(token, str) else None, request.cookies.get(CSRF_COOKIE)):
+        raise HTTPException(403, "the form's security token is missing or old")
+    return form
+
+
+async def locked(service: Service, work: Callable[[], T]) -> T:
+    """Run ``work`` in a worker thread, one at a time (the reasoner is shared)."""
+    def run() -> T:
+        with service.lock:
+            return work()
+    return await run_in_threadpool(run)
+
+
+# -- clients ------------------------------------------------------------------------------------
+async def home(service: Service, env: Any, request: Request) -> Response:
+    return redirect("/clients")
+
+
+async def login(service: Service, env: Any, request: Request) -> Response:
+    message = ""
+    if request.method == "POST":
+        form = await checked_form(request)
+        attempt = form.get("password")
+        token = service.logins.check(attempt if isinstance(attempt, str) else "")
+        if token is not None:
+            response = redirect("/clients")
+            response.headers.append("set-cookie", cookie(LOGIN_COOKIE, token))
+            return response
+        message = "That password is not right."
+    return page(env, request, "web_login.html.j2", 401 if message else 200, title="Log in",
+                message=message)
+
+
+async def clients(service: Service, env: Any, request: Request) -> Response:
+    store, message, name = service.store, "", ""
+    if request.method == "POST":
+        form = await checked_form(request)
+        name = str(form.get("name", "")).strip()
+        year = str(form.get("birth_year", "")).strip()
+        if not name:
+            message = "Give the client a name (or a pseudonym)."
+        elif year and not (year.isdigit() and 1900 <= int(year) <= dt.date.today().year):
+            message = "The birth year is a year such as 1984, or leave it empty."
+        else:
+            try:
+                added = await locked(service, lambda: store.add_client(
+                    name, int(year) if year else None))
+            except StoreError as exc:
+                message = exc.problems[0].line()
+            else:
+                return redirect(f"/clients/{added.id}")
+    search = request.query_params.get("q", "")[:100]
+
+    def listing() -> tuple[list[Client], dict[int, Any]]:
+        found = store.find_clients(search or None)
+        return found, store.tallies([c.id for c in found])
+    found, tallies = await locked(service, listing)
+    return page(env, request, "web_clients.html.j2", 422 if message else 200, title="Clients",
+                clients=found, tallies=tallies, search=search, message=message, name=name)
+
+
+async def client(service: Service, env: Any, request: Request) -> Response:
+    ident = request.path_params["client"]
+    store = service.store
+
+    def read() -> tuple[Client, list[Any], Any]:
+        found = store.client(ident)
+        return found, store.history(ident), store.consultation(ident)
+    try:
+        found, history, progress = await locked(service, read)
+    except StoreError as exc:
+        raise HTTPException(404, exc.problems[0].line()) from None
+    return page(env, request, "web_client.html.j2", title=found.name, client=found,
+                history=history, progress=progress, modes=MODES)
+
+
+# -- the consultation ---------------------------------------------------------------------------
+def version(session: Session) -> str:
+    """A digest of the consultation's state: what a page was made from."""
+    state = {"mode": session.mode, "answers": [i.to_json() for i in session.items],
+             "pending": None if session.pending is None else
+             [session.pending.key, session.pending.part]}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def consultant_of(service: Service, ident: int) -> tuple[Client, Consultant | None]:
+    found = service.store.client(ident)
+    storage = ClientConsultation(service.store, found)
+    saved = storage.saved()
+    if saved is None:
+        return found, None
+    session = Session.from_data(saved, storage)
+    return found, Consultant(service.kb, session, service.reasoner, service.relevance)
+
+
+def finish(service: Service, found: Client, c: Consultant) -> int:
+    """Keep the complete consultation as the client's next assessment; its number."""
+    report = c.report()
+    kept = service.store.store_assessment(found.id, c.case(), report, report.get("program"),
+                                          dt.date.today(), c.session.mode,
+                                          end_consultation=True)
+    return kept.number
+
+
+def _question(service: Service, env: Any, request: Request, found: Client, c: Consultant,
+              status: int = 200, message: str = "", confirm: tuple[str, ...] = ()) -> Response:
+    prompt = c.current()
+    assert prompt is not None
+    topic = prompt.topic
+    notes = [c.questionnaire.topic(k).instructions for k in prompt.items
+             if topic.is_checklist] or [topic.instructions]
+    title = topic.title if topic.is_checklist and topic.title != topic.section else ""
+    return page(env, request, "web_question.html.j2", status, title=f"Question {prompt.number}",
+                client=found, prompt=prompt, topic=topic, field=questions.field(c, prompt),
+                certainties=questions.CERTAINTIES, why=c.why(prompt), message=message,
+                notes=list(dict.fromkeys(n for n in notes if n)), heading=title,
+                remaining=c.remaining(), version=version(c.session), mode=c.session.mode,
+                confirm=confirm, can_back=bool(c.session.items))
+
+
+async def consultation(service: Service, env: Any, request: Request) -> Response:
+    ident = request.path_params["client"]
+    if request.method == "POST":  # start one (or carry on with the one in progress)
+        form = await checked_form(request)
+        mode = str(form.get("mode", "self"))
+        if mode not in dict(MODES):
+            raise HTTPException(400, "unknown mode")
+
+        def start() -> None:
+            found, c = consultant_of(service, ident)
+            if c is None:
+                storage = ClientConsultation(service.store, found)
+                session = Session(storage.path, mode, service.kb.version, storage=storage)
+                c = Consultant(service.kb, session, service.reasoner, service.relevance)
+                c.current()  # decides the first question and saves the session
+                if c.save_error is not None:
+                    raise c.save_error
+        await locked(service, start)
+        return redirect(f"/clients/{ident}/consultation")
+
+    def show() -> Response:
+        found, c = consultant_of(service, ident)
+        if c is None:
+            return redirect(f"/clients/{ident}")
+        if c.current() is None:
+            return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
+        return _question(service, env, request, found, c)
+    return await locked(service, show)
+
+
+async def answer(service: Service, env: Any, request: Request) -> Response:
+    ident = request.path_params["client"]
+    form = await checked_form(request)
+    picks = [p for p in form.getlist("pick") if isinstance(p, str)]
+
+    def record() -> Response:
+        found, c = consultant_of(service, ident)
+        if c is None:
+            return redirect(f"/clients/{ident}")
+        if form.get("version") != version(c.session):
+            return _question(service, env, request, found, c, 409, STALE)
+        prompt = c.current()
+        if prompt is None:
+            return redirect(f"/clients/{ident}/consultation")
+        try:
+            reply = questions.reply(c, prompt, form, picks)
+        except BadAnswer as exc:
+            return _question(service, env, request, found, c, 422, str(exc))
+        if c.would_refer(reply) is not None and form.get("confirm") != "yes":
+            ticked = tuple(c.questionnaire.item(prompt.items[n - 1]) for n in reply.picks)
+            return _question(service, env, request, found, c, 200, "", ticked)
+        c.answer(reply)
+        if c.save_error is not None:
+            raise c.save_error
+        if c.current() is None:
+            return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
+        return redirect(f"/clients/{ident}/consultation")
+    return await locked(service, record)
+
+
+STALE = ("This consultation was changed in another tab or window since this page was shown, "
+         "so that answer was not recorded. Here is the question it is at now.")
+
+
+async def back(service: Service, env: Any, request: Request) -> Response:
+    ident = request.path_params["client"]
+    form = await checked_form(request)
+
+    def undo() -> Response:
+        found, c = consultant_of(service, ident)
+        if c is None:
+            return redirect(f"/clients/{ident}")
+        if form.get("version") != version(c.session):
+            return _question(service, env, request, found, c, 409, STALE)
+        c.back()
+        return redirect(f"/clients/{ident}/consultation")
+    return await locked(service, undo)
+
+
+# -- results ------------------------------------------------------------------------------------
+def _assessment(service: Service, request: Request) -> tuple[Client, Any]:
+    ident, number = request.path_params["client"], request.path_params["number"]
+    try:
+        return service.store.client(ident), service.store.assessment(ident, number)
+    except StoreError as exc:
+        raise HTTPException(404, exc.problems[0].line()) from None
+
+
+async def results(service: Service, env: Any, request: Request) -> Response:
+    found, kept = await locked(service, lambda: _assessment(service, request))
+    report = kept.report
+    findings = [f for f in report.get("findings", []) if f.get("key")]
+    possible = sum(1 for f in report.get("findings", []) if not f.get("key"))
+    return page(env, request, "web_results.html.j2",
+                title="Referral" if report.get("referral") else "Findings", client=found,
+                assessment=kept, report=report, findings=findings, possible=possible)
+
+
+def _sheet(service: Service, request: Request, fmt: str) -> str | bytes:
+    from ..case import parse_case
+    from ..program.documents import render
+
+    _, kept = _assessment(service, request)
+    case = parse_case(kept.case_data, f"assessment {kept.number}", service.kb)
+    return render(service.kb, case.answers, kept.report, fmt)
+
+
+async def sheet(service: Service, env: Any, request: Request) -> Response:
+    html = str(await locked(service, lambda: _sheet(service, request, "html")))
+    bar = env.get_template("web_sheet_bar.html.j2").render(
+        pdf=f"{request.url.path}.pdf",
+        back=request.url.path.removesuffix("/sheet"))
+    at = html.find(">", html.find("<body")) + 1 if "<body" in html else 0
+    return HTMLResponse(html[:at] + bar + html[at:])
+
+
+async def sheet_pdf(service: Service, env: Any, request: Request) -> Response:
+    pdf = await locked(service, lambda: _sheet(service, request, "pdf"))
+    ident, number = request.path_params["client"], request.path_params["number"]
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="client-{ident}-assessment-{number}.pdf"'})
