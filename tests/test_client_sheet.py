@@ -114,6 +114,36 @@ def test_every_core_exercise_is_on_page_one_with_its_picture(sheets: dict[str, S
         assert kinds.count("/Form") >= len(sheet.core) and "/Image" not in kinds, name
 
 
+def _printed_pictures(html: str) -> list[tuple[float, float]]:
+    """The width and height (CSS px, 96 to the inch) of each picture as page one prints it."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    def boxes(box: Any) -> Any:
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from boxes(child)
+    page = HTML(string=html).render().pages[0]._page_box
+    return [(b.width, b.height) for b in boxes(page)
+            if str(getattr(b, "element_tag", "")).endswith("svg")]
+
+
+@pytest.mark.parametrize("case", [SEED_A, SEED_B, DESK,
+                                  CASES / "condition_pregnancy_12_weeks_apt.yaml"])
+def test_pictures_print_large_enough_to_read(sheets: dict[str, Sheet], case: Path) -> None:
+    # 120 px wide they were stick figures of a few millimetres with 5-px "start"/"end" labels;
+    # about 190 px (50 mm) the figure and its labels read at arm's length
+    sheet = sheets[case.name]
+    printed = _printed_pictures(sheet.html)
+    assert len(printed) == len(sheet.core)
+    labels = [float(x) for x in re.findall(r'<text [^>]*font-size="([\d.]+)"[^>]*>start<',
+                                           sheet.html)]
+    assert len(labels) == len(sheet.core)
+    for (width, height), label in zip(printed, labels, strict=True):
+        assert width >= 185 and abs(height - width / 2) < 1, (case.name, width, height)
+        # the label's printed size in points: view-box units scaled to the printed width
+        assert label * width / 240 * 0.75 >= 6.5, (case.name, label, width)
+
+
 def test_no_ids_decimals_or_rule_names_reach_the_client(sheets: dict[str, Sheet]) -> None:
     for name, sheet in sheets.items():
         words = sheet.words
@@ -287,3 +317,24 @@ def test_the_sheet_renders_without_the_picture_module(real_kb: KnowledgeBase, re
     page = render(real_kb, case.answers, data, "html")
     assert isinstance(page, str) and "<svg" not in page
     assert "Kneeling hip flexor stretch" in page and 'id="log"' in page
+
+
+def test_a_card_says_each_careful_clause_once() -> None:
+    from expert.program.sheet import said_once
+    assert said_once(["Light pressure only; check with your doctor or midwife first.",
+                      "Only while it is comfortable. Check with your doctor or midwife.",
+                      "Pad the kneeling knee."]) == (
+        "Light pressure only; check with your doctor or midwife first. "
+        "Only while it is comfortable. Pad the kneeling knee.")
+    # a clause ending with a semicolon closes the sentence when what followed it is dropped
+    assert said_once(["Go gently; stop if it hurts.", "Easy does it; stop if it hurts."]) == \
+        "Go gently; stop if it hurts. Easy does it."
+    assert said_once([]) == ""
+
+
+def test_the_pregnancy_sheet_asks_once_per_card_to_check_with_the_midwife(
+        sheets: dict[str, Sheet]) -> None:
+    html = sheets["condition_pregnancy_12_weeks_apt.yaml"].html
+    cards = re.findall(r'<td class="ex".*?</td>', html, flags=re.S)
+    assert cards and all(card.lower().count("doctor or midwife") <= 1 for card in cards)
+    assert "Check with your doctor or midwife." not in html

@@ -42,7 +42,7 @@ STYLE = {  # class -> presentation attributes
     "chair-leg": 'stroke="#8c6a43" stroke-width="1.4"',
     "column": 'fill="#d5d8dc" stroke="#9aa0a6" stroke-width="0.6"',
     "cable": 'stroke="#555b61" stroke-width="0.8"',
-    "label": 'font-family="Helvetica, Arial, sans-serif" font-size="8" fill="#555b61" '
+    "label": 'font-family="Helvetica, Arial, sans-serif" font-size="12" fill="#555b61" '
              'text-anchor="middle"',
 }
 BEHIND = {"roller", "roller-core", "stability-ball", "towel", "bench", "bench-leg", "chair",
@@ -196,9 +196,9 @@ def _svg(name: str, width: float | None, body: list[str]) -> str:
     head = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"{size} '
             f'role="img" aria-label="{title}: start and end positions">',
             f"<title>{title}</title>",
-            f'<text x="{_n(PANEL / 2)}" y="10" {STYLE["label"]}>start</text>',
-            f'<text x="{_n(PANEL)}" y="10" {STYLE["label"]}>→</text>',
-            f'<text x="{_n(PANEL * 1.5)}" y="10" {STYLE["label"]}>end</text>']
+            f'<text x="{_n(PANEL / 2)}" y="11" {STYLE["label"]}>start</text>',
+            f'<text x="{_n(PANEL)}" y="11" {STYLE["label"]}>→</text>',
+            f'<text x="{_n(PANEL * 1.5)}" y="11" {STYLE["label"]}>end</text>']
     for i in range(2):
         x0 = PANEL * i + MARGIN
         head.append(f'<line x1="{_n(x0)}" y1="{_n(FLOOR_Y)}" x2="{_n(x0 + PANEL - 2 * MARGIN)}" '

@@ -13,6 +13,7 @@ catalogue's client wording (``plain`` names, ``advice``, safety notes' ``client`
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,10 +55,30 @@ def _exercise(kb: KnowledgeBase, item: dict[str, Any], number: int,
     return {
         "number": number, "name": item["name"], "where": side_words(item),
         "dose": dose_words(item), "cues": _cues(item.get("cues", [])),
-        "easier": (item.get("regressions") or [""])[0], "careful": careful, "svg": svg,
+        "easier": (item.get("regressions") or [""])[0], "careful": said_once(careful),
+        "svg": svg,
         "svg_uri": ("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
                     if svg else ""),
     }
+
+
+def said_once(texts: list[str]) -> str:
+    """The texts as one, each clause said once: two conditions' adaptations (or an adaptation
+    and a precaution) often end alike ("...; check with your doctor or midwife first." and
+    "... Check with your doctor or midwife."), and a card has no room for the echo. A clause
+    whose words are already part of one said before is left out."""
+    said: list[str] = []
+    out: list[str] = []
+    for text in texts:
+        for clause in re.split(r"(?<=[.;])\s+", text.strip()):
+            words = " ".join(re.findall(r"[a-z0-9']+", clause.lower()))
+            if not words or any(f" {words} " in f" {s} " for s in said):
+                if out and out[-1].endswith(";"):   # the clause it was joined to ends here
+                    out[-1] = out[-1][:-1] + "."
+                continue
+            said.append(words)
+            out.append(clause)
+    return " ".join(out)
 
 
 def _advice(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[str]:
