@@ -204,16 +204,18 @@ class Consultant:
         """Would the equipment at hand change the programme (one that addresses a finding)?"""
         return addresses(self.report().get("program"))
 
-    def why(self, prompt: Prompt) -> list[str]:
+    def why(self, prompt: Prompt, how: str | None = None) -> list[str]:
         """Why the question ``prompt`` puts is asked, in lines of words (the same for the
-        terminal's ``why`` and the browser's "Why are you asking?"); rule ids for a trainer."""
+        terminal's ``why`` and the browser's "Why are you asking?"); rule ids for a trainer.
+        ``how``: how a checklist is answered, in the words of the front end."""
         from . import reasons
         topic = prompt.topic
         if topic.is_equipment:
             return reasons.why_equipment(self.kb, self.report())
         if topic.is_checklist:
             return reasons.why_checklist(self.kb, self.relevance, self.snapshot(), topic.stratum,
-                                         prompt.items, self.questionnaire.item)
+                                         prompt.items, self.questionnaire.item,
+                                         how or reasons.TYPED)
         return reasons.why(self.kb, self.relevance, self.snapshot(), topic.key, prompt.part,
                            topic.help, ids=self.session.mode != "self")
 

@@ -110,11 +110,14 @@ def _leads(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, effects: list[Effe
     return "; ".join(words) or "the findings"
 
 
+TYPED = ("No answers every one of them no; the numbers of those that apply answer them yes "
+         "(the others no); yes or ? goes through them one by one.")
+
+
 def why_checklist(kb: KnowledgeBase, rel: Relevance, snap: Snapshot, stratum: str,
-                  items: tuple[str, ...], item_text: Label) -> list[str]:
-    """Why a checklist is asked: what a yes to each of its items would do."""
-    how = ("No answers every one of them no; the numbers of those that apply answer them yes "
-           "(the others no); yes or ? goes through them one by one.")
+                  items: tuple[str, ...], item_text: Label, how: str = TYPED) -> list[str]:
+    """Why a checklist is asked: what a yes to each of its items would do (``how``: how it
+    is answered, in the words of the front end)."""
     if stratum == "screen":
         lines = ["These are red flags (the safety screen): a yes to any of them stops the "
                  "consultation and gives a referral to a clinician instead of findings and a "

@@ -75,6 +75,7 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None) -> 
         Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(pages.sheet)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",
               bind(pages.sheet_pdf)),
+        Route("/favicon.ico", pages.no_icon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -77,6 +77,10 @@ async def locked(service: Service, work: Callable[[], T]) -> T:
     return await run_in_threadpool(run)
 
 
+async def no_icon(request: Request) -> Response:
+    return Response(status_code=204)  # browsers ask for it on every page that names none
+
+
 # -- clients ------------------------------------------------------------------------------------
 async def home(service: Service, env: Any, request: Request) -> Response:
     return redirect("/clients")
@@ -178,7 +182,8 @@ def _question(service: Service, env: Any, request: Request, found: Client, c: Co
     title = topic.title if topic.is_checklist and topic.title != topic.section else ""
     return page(env, request, "web_question.html.j2", status, title=f"Question {prompt.number}",
                 client=found, prompt=prompt, topic=topic, field=questions.field(c, prompt),
-                certainties=questions.CERTAINTIES, why=c.why(prompt), message=message,
+                certainties=questions.CERTAINTIES, why=c.why(prompt, questions.HOW),
+                message=message,
                 notes=list(dict.fromkeys(n for n in notes if n)), heading=title,
                 remaining=c.remaining(), version=version(c.session), mode=c.session.mode,
                 confirm=confirm, can_back=bool(c.session.items))

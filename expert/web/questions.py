@@ -23,6 +23,8 @@ from ..consultation.answers import (
 )
 from ..consultation.consultant import Consultant, Prompt
 
+HOW = ("Nothing ticked answers every one of them no; ticking those that apply answers them yes "
+       "(the others no); \"Not sure\" goes through them one by one.")
 CERTAINTIES = (("1", "Sure"), ("0.8", "Fairly sure"), ("0.6", "Not quite sure"),
                ("0.4", "Rather unsure"))
 
