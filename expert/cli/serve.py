@@ -7,7 +7,7 @@ from typing import TextIO
 import click
 
 from . import examples, knowledge, main
-from .storage import db_option
+from .storage import db_option, open_db
 
 
 @main.command(epilog=examples(
@@ -49,11 +49,10 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password
 
     import uvicorn
 
-    from ..store import open_store
     from ..web.app import create_app
 
     kb = knowledge(ctx)
-    store = open_store(db_url)
+    store = open_db(db_url)
     app = create_app(kb, store, password)
     config = uvicorn.Config(app, host=host, port=port, log_level="info",
                             access_log=False, proxy_headers=False, server_header=False)
