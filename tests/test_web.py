@@ -86,7 +86,11 @@ def answer_for(q: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     elif kind == "side":
         data["answer"] = answers.get(key, "unknown")
     else:
-        data["answer"] = answers.get(key, "no")
+        value = answers.get(key, "no")
+        value, certainty = value if isinstance(value, tuple) else (value, None)
+        data["answer"] = value
+        if certainty is not None:
+            data["certainty"] = certainty
     return data
 
 
@@ -134,6 +138,45 @@ def test_seed_a_through_the_pages_gives_its_findings_and_sheet(web: TestClient) 
     # the assessment is kept and the consultation ended: the client page lists it
     page = web.get(f"/clients/{ident}").text
     assert f"/clients/{ident}/assessments/1" in page and "Start a consultation" in page
+
+
+def test_seed_b_in_trainer_mode_asks_the_side_and_finds_it(web: TestClient) -> None:
+    ident = add_client(web)
+    start(web, ident, "trainer")
+    asked: list[tuple[str, str]] = []
+    answers = {"carry_load_one_hand": "left", "shoulder_elevated_at_rest": "left",
+               "subject.age": "41"}
+    r = web.get(f"/clients/{ident}/consultation")
+    while "/assessments/" not in str(r.url):
+        q = form_of(r.text)
+        asked.append((q["key"], q["kind"]))
+        r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True,
+                     data={"csrf": csrf(web), **answer_for(q, answers)})
+        assert len(asked) < 60
+    # ticked in its checklist, the side is asked on a page of its own, as radio buttons
+    assert ("carry_load_one_hand", "side") in asked
+    words = " ".join(text(r.text).split())
+    assert re.search(r"Trapezius, upper \S+ fibres probably overactive on the left side", words)
+    assert re.search(r"Trapezius, lower \S+ fibres probably underactive on the left side", words)
+
+
+def test_the_certainty_chosen_is_the_answers_certainty(web: TestClient,
+                                                       tmp_path: Path) -> None:
+    from expert.store import open_store
+
+    ident = add_client(web)
+    q = form_of(start(web, ident).text)
+    r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True,
+                 data={"csrf": csrf(web), "version": q["version"], "answer": "unknown"})
+    q = form_of(r.text)  # the safety screen's first list, one by one
+    assert q["kind"] in ("yesno", "sided")
+    web.post(f"/clients/{ident}/consultation/answer", data={
+        "csrf": csrf(web), "version": q["version"], "answer": "no", "certainty": "0.6"})
+    with open_store(f"sqlite:///{tmp_path / 'web.db'}") as store:
+        kept = store.consultation(ident)
+    assert kept is not None
+    last = kept.session["answers"][-1]
+    assert (last["question"], last["value"], last["certainty"]) == (q["key"], "no", 0.6)
 
 
 def test_every_answer_is_kept_and_a_new_visit_resumes(web: TestClient, real_kb: KnowledgeBase,
@@ -185,7 +228,12 @@ def test_why_shows_the_reasons_the_terminal_gives(web: TestClient) -> None:
 def test_a_red_flag_ends_on_a_referral_page_without_a_programme(web: TestClient) -> None:
     ident = add_client(web)
     first = form_of(start(web, ident).text)
-    flag = first["items"][0][1]
+    number, flag = first["items"][0]
+    # a tick that would refer is read back once before it is recorded
+    check = web.post(f"/clients/{ident}/consultation/answer", data={
+        "csrf": csrf(web), "version": first["version"], "answer": "picked", "pick": number})
+    assert check.status_code == 200 and "You ticked" in check.text
+    assert form_of(check.text)["version"] == first["version"]  # nothing recorded yet
     r = run_through(web, ident, {flag: "yes"})
     words = " ".join(text(r.text).split())
     assert "Please see a health professional first" in words
@@ -275,3 +323,16 @@ def test_serve_refuses_other_hosts_without_a_password() -> None:
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "--password" in result.output
+
+
+def test_help_does_not_import_the_web_server() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from expert.cli import main\n"
+            "for args in (['--help'], ['serve', '--help']):\n"
+            "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+            "print([m for m in ('starlette', 'uvicorn', 'multipart', 'sqlalchemy') "
+            "if m in sys.modules], file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stderr.strip() == "[]"
