@@ -158,6 +158,9 @@ def test_seed_b_in_trainer_mode_asks_the_side_and_finds_it(web: TestClient) -> N
     words = " ".join(text(r.text).split())
     assert re.search(r"Trapezius, upper \S+ fibres probably overactive on the left side", words)
     assert re.search(r"Trapezius, lower \S+ fibres probably underactive on the left side", words)
+    # each finding opens how it was found, down to the answers (in the trainer's words)
+    assert "How was this found?" in words
+    assert re.search(r"you answered left to “[^”]*carry loads on one side", words)
 
 
 def test_the_certainty_chosen_is_the_answers_certainty(web: TestClient,

@@ -70,8 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert "Traceback" not in (folder / "server.log").read_text()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def _chromium(javascript: bool) -> Iterator[Any]:
     programs = _programs()
     if programs is None:
         if os.environ.get("CI"):
@@ -85,6 +84,9 @@ def browser() -> Iterator[Any]:
     options.binary_location = programs[0]
     for flag in (*FLAGS, f"--user-data-dir={profile}", "--window-size=1280,900"):
         options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(service=Service(programs[1]), options=options)
     driver.set_page_load_timeout(30)
     try:
@@ -92,6 +94,16 @@ def browser() -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from _chromium(javascript=True)
+
+
+@pytest.fixture
+def no_script() -> Iterator[Any]:
+    yield from _chromium(javascript=False)
 
 
 def shots() -> Path:
@@ -184,3 +196,34 @@ def test_seed_a_in_a_real_browser(server: str, browser: Any) -> None:
     screenshot(browser, "sheet", folder, fits=False)  # the sheet is laid out for A4 paper
     logs = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert not logs, logs  # no CSP violation, no failed request
+
+
+def test_without_javascript_a_red_flag_resumes_and_ends_at_the_referral(
+        server: str, no_script: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser = no_script
+    browser.get("data:text/html,<p id=js>off</p><script>js.textContent='on'</script>")
+    assert browser.find_element(By.ID, "js").text.lower() == "off"
+    browser.get(f"{server}/clients")
+    browser.find_element(By.ID, "name").send_keys("Ben")
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+    client_page = browser.current_url
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+    question = browser.find_element(By.TAG_NAME, "h1").text
+    # close the page and come back: the consultation continues at the same question
+    browser.get("about:blank")
+    browser.get(client_page)
+    submit(browser, browser.find_element(By.XPATH, "//button[.='Continue the consultation']"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == question
+    browser.find_element(By.CSS_SELECTOR, "input[name=pick][value='1']").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "button.primary"))
+    assert "You ticked" in browser.find_element(By.CSS_SELECTOR, ".confirm").text
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "button.primary"))
+    for _ in range(20):  # a flag that refers may still leave the emergency ones to ask
+        if "/assessments/" in browser.current_url:
+            break
+        answer_page(browser, {})
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "Please see a health professional first" in main
+    assert "client sheet" not in main

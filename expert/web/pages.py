@@ -278,13 +278,20 @@ def _assessment(service: Service, request: Request) -> tuple[Client, Any]:
 
 
 async def results(service: Service, env: Any, request: Request) -> Response:
+    from ..consultation.questionnaire import Questionnaire
+    from ..consultation.reasons import tree
+
     found, kept = await locked(service, lambda: _assessment(service, request))
     report = kept.report
     findings = [f for f in report.get("findings", []) if f.get("key")]
     possible = sum(1 for f in report.get("findings", []) if not f.get("key"))
+    # how each finding was reached, in the words ``how N`` uses at the terminal
+    mode = kept.mode if kept.mode in ("self", "trainer") else "trainer"
+    label = Questionnaire(service.kb, mode).label
+    how = [tree(service.kb, f, label, ids=mode != "self")[2:] for f in findings]
     return page(env, request, "web_results.html.j2",
                 title="Referral" if report.get("referral") else "Findings", client=found,
-                assessment=kept, report=report, findings=findings, possible=possible)
+                assessment=kept, report=report, findings=findings, possible=possible, how=how)
 
 
 def _sheet(service: Service, request: Request, fmt: str) -> str | bytes:
