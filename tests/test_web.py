@@ -25,12 +25,15 @@ SEED_A = {"low_back_pain": "yes", "anterior_pelvic_tilt": "yes", "prolonged_sitt
 XSS = "<script>alert(1)</script>"
 
 
-def make_client(kb: KnowledgeBase, tmp_path: Path, password: str | None = None) -> TestClient:
+def make_client(kb: KnowledgeBase, tmp_path: Path, password: str | None = None,
+                hosts: list[str] | None = None, base_url: str = "http://testserver"
+                ) -> TestClient:
     from expert.store import open_store
     from expert.web.app import create_app
 
     store = open_store(f"sqlite:///{tmp_path / 'web.db'}")
-    return TestClient(create_app(kb, store, password), raise_server_exceptions=False)
+    return TestClient(create_app(kb, store, password, hosts), base_url=base_url,
+                      raise_server_exceptions=False)
 
 
 @pytest.fixture
@@ -278,6 +281,20 @@ def test_security_headers_and_cookies(real_kb: KnowledgeBase, tmp_path: Path) ->
         cookie = r.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert "<script>" not in r.text  # no inline script on any page
+
+
+def test_on_this_computer_only_loopback_host_names_are_answered(
+        real_kb: KnowledgeBase, tmp_path: Path) -> None:
+    """A site that rebinds its name to 127.0.0.1 must not read the client records."""
+    from expert.web.security import allowed_hosts
+
+    hosts = allowed_hosts("127.0.0.1")
+    with make_client(real_kb, tmp_path, hosts=hosts, base_url="http://127.0.0.1:8765") as ok:
+        assert ok.get("/clients").status_code == 200
+    with make_client(real_kb, tmp_path, hosts=hosts, base_url="http://evil.example:8765") as bad:
+        r = bad.get("/clients")
+        assert r.status_code == 400 and "Clients" not in r.text
+    assert allowed_hosts("0.0.0.0") is None  # on the network the login protects it
 
 
 def test_large_requests_are_refused(web: TestClient) -> None:

@@ -126,15 +126,34 @@ def screenshot(driver: Any, name: str, folder: Path, fits: bool = True) -> None:
     driver.set_window_size(1280, 900)
 
 
-def submit(driver: Any, button: Any) -> None:
-    """Click ``button`` and wait for the next page to load."""
+def submit(driver: Any, by: str, selector: str) -> None:
+    """Click the button ``selector`` finds and wait for the next page to load. Chromium now
+    and then reports a node of a page being replaced as "not belonging to the document"
+    rather than stale: both count as gone; a click that fails so is tried again."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+    def gone(driver: Any) -> bool:  # the old page was replaced
+        try:
+            page.is_enabled()
+        except WebDriverException:  # stale, or Chromium's "does not belong to the document"
+            return True
+        return False
+
+    for attempt in range(3):
+        try:
+            driver.find_element(by, selector).click()
+            break
+        except (StaleElementReferenceException, WebDriverException):
+            if attempt == 2:
+                raise
+            time.sleep(0.2)
+            if gone(driver):  # the click went through: never click on the next page
+                break
+    WebDriverWait(driver, 15).until(gone)
 
 
 def answer_page(driver: Any, answers: dict[str, Any]) -> None:
@@ -148,18 +167,18 @@ def answer_page(driver: Any, answers: dict[str, Any]) -> None:
             item = box.get_attribute("data-item")
             if answers.get(item) not in (None, "no") or item in wanted:
                 box.click()
-        submit(driver, form.find_element(By.CSS_SELECTOR, "button.primary"))
+        submit(driver, By.CSS_SELECTOR, "form.question button.primary")
     elif kind == "number":
         value = answers.get(key)
         if value is None:
-            submit(driver, form.find_element(By.CSS_SELECTOR, "button[value=unknown]"))
+            submit(driver, By.CSS_SELECTOR, "form.question button[value=unknown]")
         else:
             form.find_element(By.NAME, "number").send_keys(value)
-            submit(driver, form.find_element(By.CSS_SELECTOR, "button.primary"))
+            submit(driver, By.CSS_SELECTOR, "form.question button.primary")
     else:
         value = answers.get(key, "unknown" if kind == "side" else "no")
         form.find_element(By.CSS_SELECTOR, f"input[name=answer][value={value}]").click()
-        submit(driver, form.find_element(By.CSS_SELECTOR, "button.primary"))
+        submit(driver, By.CSS_SELECTOR, "form.question button.primary")
 
 
 def test_seed_a_in_a_real_browser(server: str, browser: Any) -> None:
@@ -169,10 +188,10 @@ def test_seed_a_in_a_real_browser(server: str, browser: Any) -> None:
     browser.get(f"{server}/")
     assert browser.title.startswith("Clients")
     browser.find_element(By.ID, "name").send_keys("<script>alert(1)</script>")
-    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+    submit(browser, By.CSS_SELECTOR, "form.stack button")
     assert browser.find_element(By.TAG_NAME, "h1").text == "<script>alert(1)</script>"
     browser.find_element(By.CSS_SELECTOR, "input[value=self]").click()
-    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+    submit(browser, By.CSS_SELECTOR, "form.stack button")
     first = True
     for _ in range(40):
         if "/assessments/" in browser.current_url:
@@ -188,7 +207,7 @@ def test_seed_a_in_a_real_browser(server: str, browser: Any) -> None:
     body = browser.find_element(By.TAG_NAME, "main").text
     assert "Key findings" in body and "Gluteus maximus" in body and "Erector spinae" in body
     screenshot(browser, "results", folder)
-    submit(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "client sheet"))
+    submit(browser, By.PARTIAL_LINK_TEXT, "client sheet")
     assert browser.current_url.endswith("/sheet")
     assert browser.find_element(By.ID, "print").is_displayed()
     assert "Gluteus" in browser.find_element(By.TAG_NAME, "body").text or \
@@ -207,19 +226,19 @@ def test_without_javascript_a_red_flag_resumes_and_ends_at_the_referral(
     assert browser.find_element(By.ID, "js").text.lower() == "off"
     browser.get(f"{server}/clients")
     browser.find_element(By.ID, "name").send_keys("Ben")
-    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+    submit(browser, By.CSS_SELECTOR, "form.stack button")
     client_page = browser.current_url
-    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
+    submit(browser, By.CSS_SELECTOR, "form.stack button")
     question = browser.find_element(By.TAG_NAME, "h1").text
     # close the page and come back: the consultation continues at the same question
     browser.get("about:blank")
     browser.get(client_page)
-    submit(browser, browser.find_element(By.XPATH, "//button[.='Continue the consultation']"))
+    submit(browser, By.XPATH, "//button[.='Continue the consultation']")
     assert browser.find_element(By.TAG_NAME, "h1").text == question
     browser.find_element(By.CSS_SELECTOR, "input[name=pick][value='1']").click()
-    submit(browser, browser.find_element(By.CSS_SELECTOR, "button.primary"))
+    submit(browser, By.CSS_SELECTOR, "button.primary")
     assert "You ticked" in browser.find_element(By.CSS_SELECTOR, ".confirm").text
-    submit(browser, browser.find_element(By.CSS_SELECTOR, "button.primary"))
+    submit(browser, By.CSS_SELECTOR, "button.primary")
     for _ in range(20):  # a flag that refers may still leave the emergency ones to ask
         if "/assessments/" in browser.current_url:
             break

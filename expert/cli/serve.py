@@ -32,7 +32,7 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password
     """Serve the consultation in a web browser: clients, one question per page, the findings
     and the client sheet, kept in the client database. Plain pages that work without
     JavaScript; nothing is fetched from the internet."""
-    from ..web.security import is_loopback
+    from ..web.security import allowed_hosts, is_loopback
 
     if password_file is not None:
         password = password_file.readline().strip()
@@ -53,7 +53,7 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password
 
     kb = knowledge(ctx)
     store = open_db(db_url)
-    app = create_app(kb, store, password)
+    app = create_app(kb, store, password, allowed_hosts(host))
     config = uvicorn.Config(app, host=host, port=port, log_level="info",
                             access_log=False, proxy_headers=False, server_header=False)
     server = uvicorn.Server(config)

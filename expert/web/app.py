@@ -53,8 +53,11 @@ def environment() -> Any:
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def create_app(kb: KnowledgeBase, store: Store, password: str | None = None) -> Any:
-    """The ASGI application (wrapped in the security guard)."""
+def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
+               hosts: list[str] | None = None) -> Any:
+    """The ASGI application (wrapped in the security guard). ``hosts``: the only Host headers
+    answered (a page of another site that rebinds its name to 127.0.0.1 must not read the
+    client records); None answers any."""
     service = Service(kb, store, Logins(password))
     env = environment()
 
@@ -94,4 +97,8 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None) -> 
 
     app = Starlette(routes=routes, exception_handlers={Exception: failed,
                                                        HTTPException: refused})
-    return Guard(LoginGate(app, service.logins))
+    gated: Any = LoginGate(app, service.logins)
+    if hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        gated = TrustedHostMiddleware(gated, allowed_hosts=hosts, www_redirect=False)
+    return Guard(gated)

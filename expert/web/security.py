@@ -39,6 +39,12 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK or host.startswith("127.")
 
 
+def allowed_hosts(host: str) -> list[str] | None:
+    """The Host headers a server listening on ``host`` answers: on this computer only its
+    loopback names (against DNS rebinding); on the network any (the login protects it)."""
+    return [*LOOPBACK, "[::1]", host] if is_loopback(host) else None
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
