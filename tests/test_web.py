@@ -212,6 +212,17 @@ def test_back_asks_the_previous_question_again(web: TestClient) -> None:
     assert form_of(r.text)["key"] == first["key"]
 
 
+def test_the_answers_so_far_are_listed_in_words(web: TestClient) -> None:
+    ident = add_client(web)
+    first = form_of(start(web, ident).text)
+    assert "Your answers so far" not in start(web, ident).text
+    r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True,
+                 data={"csrf": csrf(web), **answer_for(first, {})})
+    words = " ".join(text(r.text).split())
+    count = len(first["items"])
+    assert re.search(rf"Your answers so far 1\. [^—]+ — no \(none of its {count} items\)", words)
+
+
 def test_a_second_tab_cannot_answer_an_old_page(web: TestClient) -> None:
     ident = add_client(web)
     tab = form_of(start(web, ident).text)

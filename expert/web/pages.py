@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ..consultation import numbering, review
 from ..consultation.answers import BadAnswer
 from ..consultation.consultant import Consultant
 from ..consultation.session import Session
@@ -180,13 +181,18 @@ def _question(service: Service, env: Any, request: Request, found: Client, c: Co
     notes = [c.questionnaire.topic(k).instructions for k in prompt.items
              if topic.is_checklist] or [topic.instructions]
     title = topic.title if topic.is_checklist and topic.title != topic.section else ""
+    items = c.session.items
+    given = [(n, bool(i.picked), c.questionnaire.item(i.key) if i.picked
+              else c.questionnaire.label(i.key), review.answer_words(c, i))
+             for n, i in zip(numbering.numbers(items), items, strict=True)
+             if not (i.side_pending and i.key == topic.key)]
     return page(env, request, "web_question.html.j2", status, title=f"Question {prompt.number}",
                 client=found, prompt=prompt, topic=topic, field=questions.field(c, prompt),
                 certainties=questions.CERTAINTIES, why=c.why(prompt, questions.HOW),
                 message=message,
                 notes=list(dict.fromkeys(n for n in notes if n)), heading=title,
-                remaining=c.remaining(), version=version(c.session), mode=c.session.mode,
-                confirm=confirm, can_back=bool(c.session.items))
+                remaining=c.remaining(), given=given, version=version(c.session),
+                mode=c.session.mode, confirm=confirm, can_back=bool(c.session.items))
 
 
 async def consultation(service: Service, env: Any, request: Request) -> Response:
