@@ -24,7 +24,7 @@ from ..consultation.relevance import Relevance
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
-from . import pages
+from . import pages, results
 from .security import Guard, LoginGate, Logins, log
 
 STATIC = Path(__file__).parent / "static"
@@ -74,10 +74,10 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
         Route("/clients/{client:int}/consultation/answer", bind(pages.answer),
               methods=["POST"]),
         Route("/clients/{client:int}/consultation/back", bind(pages.back), methods=["POST"]),
-        Route("/clients/{client:int}/assessments/{number:int}", bind(pages.results)),
-        Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(pages.sheet)),
+        Route("/clients/{client:int}/assessments/{number:int}", bind(results.results)),
+        Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(results.sheet)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",
-              bind(pages.sheet_pdf)),
+              bind(results.sheet_pdf)),
         Route("/favicon.ico", pages.no_icon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

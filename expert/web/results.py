@@ -1,0 +1,68 @@
+"""The results of an assessment in the browser: the key findings (each opening how it was
+found) or the referral, and its client sheet (HTML to print, PDF to download), both from the
+report kept in the store."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from ..store.errors import StoreError
+from ..store.records import Client
+from .pages import locked, page
+
+if TYPE_CHECKING:
+    from .app import Service
+
+
+def _assessment(service: Service, request: Request) -> tuple[Client, Any]:
+    ident, number = request.path_params["client"], request.path_params["number"]
+    try:
+        return service.store.client(ident), service.store.assessment(ident, number)
+    except StoreError as exc:
+        raise HTTPException(404, exc.problems[0].line()) from None
+
+
+async def results(service: Service, env: Any, request: Request) -> Response:
+    from ..consultation.questionnaire import Questionnaire
+    from ..consultation.reasons import tree
+
+    found, kept = await locked(service, lambda: _assessment(service, request))
+    report = kept.report
+    findings = [f for f in report.get("findings", []) if f.get("key")]
+    possible = sum(1 for f in report.get("findings", []) if not f.get("key"))
+    # how each finding was reached, in the words ``how N`` uses at the terminal
+    mode = kept.mode if kept.mode in ("self", "trainer") else "trainer"
+    label = Questionnaire(service.kb, mode).label
+    how = [tree(service.kb, f, label, ids=mode != "self")[2:] for f in findings]
+    return page(env, request, "web_results.html.j2",
+                title="Referral" if report.get("referral") else "Findings", client=found,
+                assessment=kept, report=report, findings=findings, possible=possible, how=how)
+
+
+def _sheet(service: Service, request: Request, fmt: str) -> str | bytes:
+    from ..case import parse_case
+    from ..program.documents import render
+
+    _, kept = _assessment(service, request)
+    case = parse_case(kept.case_data, f"assessment {kept.number}", service.kb)
+    return render(service.kb, case.answers, kept.report, fmt)
+
+
+async def sheet(service: Service, env: Any, request: Request) -> Response:
+    html = str(await locked(service, lambda: _sheet(service, request, "html")))
+    bar = env.get_template("web_sheet_bar.html.j2").render(
+        pdf=f"{request.url.path}.pdf",
+        back=request.url.path.removesuffix("/sheet"))
+    at = html.find(">", html.find("<body")) + 1 if "<body" in html else 0
+    return HTMLResponse(html[:at] + bar + html[at:])
+
+
+async def sheet_pdf(service: Service, env: Any, request: Request) -> Response:
+    pdf = await locked(service, lambda: _sheet(service, request, "pdf"))
+    ident, number = request.path_params["client"], request.path_params["number"]
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="client-{ident}-assessment-{number}.pdf"'})
