@@ -235,6 +235,28 @@ def test_a_second_tab_cannot_answer_an_old_page(web: TestClient) -> None:
     assert form_of(stale.text)["key"] != tab["key"]  # the current question, one answer on
 
 
+def test_a_consultation_open_at_a_terminal_is_not_touched(web: TestClient,
+                                                         tmp_path: Path) -> None:
+    from expert.consultation.lock import SessionLock
+    from expert.store import open_store
+    from expert.store.consultation import lock_file
+
+    ident = add_client(web)
+    q = form_of(start(web, ident).text)
+    with open_store(f"sqlite:///{tmp_path / 'web.db'}") as store:
+        held = SessionLock()  # what imbalance consult --client holds for its life
+        held.acquire(lock_file(store, ident))
+        try:
+            r = web.post(f"/clients/{ident}/consultation/answer",
+                         data={"csrf": csrf(web), **answer_for(q, {})})
+            assert r.status_code == 409 and "open in imbalance consult" in r.text
+        finally:
+            held.release()
+        kept = store.consultation(ident)
+        assert kept is not None and kept.session["answers"] == []
+    assert form_of(web.get(f"/clients/{ident}/consultation").text)["key"] == q["key"]
+
+
 def test_why_shows_the_reasons_the_terminal_gives(web: TestClient) -> None:
     ident = add_client(web)
     page = start(web, ident).text

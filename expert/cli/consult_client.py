@@ -4,10 +4,7 @@ where it stopped, its assessment kept for the client when it is complete."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shlex
-import tempfile
-from pathlib import Path
 
 import click
 
@@ -25,7 +22,7 @@ def consult_client(ctx: click.Context, client_ref: str, db_url: str | None,
     from ..consultation.screen import Screen, use_color
     from ..consultation.session import Session, SessionError
     from ..inference.reasoner import Reasoner
-    from ..store.consultation import ClientConsultation
+    from ..store.consultation import ClientConsultation, lock_file
 
     kb = knowledge(ctx)
     screen = Screen(use_color(no_color))
@@ -39,8 +36,7 @@ def consult_client(ctx: click.Context, client_ref: str, db_url: str | None,
         try:
             # one consultation per client at a time (on this computer): the lock of a file
             # named after the database and the client
-            key = hashlib.sha1(f"{store.where}\0{client.id}".encode()).hexdigest()[:16]
-            lock.acquire(Path(tempfile.gettempdir()) / f"imbalance-consult-{key}")
+            lock.acquire(lock_file(store, client.id))
             saved = storage.saved()
             if saved is not None:
                 session = Session.from_data(saved, storage)

@@ -5,12 +5,22 @@ consultation offers to keep the answers in a file instead, as it does for a sess
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
 from .records import Client
 from .repository import Store
+
+
+def lock_file(store: Store, client_id: int) -> Path:
+    """The file whose lock (``expert.consultation.lock``) one consultation of a client holds on
+    this computer, named after the database and the client: ``consult --client`` holds it for
+    its life, ``imbalance serve`` while it handles a request."""
+    key = hashlib.sha1(f"{store.where}\0{client_id}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"imbalance-consult-{key}"
 
 
 class ClientConsultation:

@@ -24,8 +24,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ..consultation import numbering, review
 from ..consultation.answers import BadAnswer
 from ..consultation.consultant import Consultant
+from ..consultation.lock import SessionInUse, SessionLock
 from ..consultation.session import Session
-from ..store.consultation import ClientConsultation
+from ..store.consultation import ClientConsultation, lock_file
 from ..store.errors import StoreError
 from ..store.records import Client
 from . import questions
@@ -75,6 +76,30 @@ async def locked(service: Service, work: Callable[[], T]) -> T:
         with service.lock:
             return work()
     return await run_in_threadpool(run)
+
+
+async def consulting(service: Service, env: Any, request: Request,
+                     work: Callable[[], Response]) -> Response:
+    """Run ``work`` on the consultation of the page's client, holding the lock that
+    ``imbalance consult --client`` holds for its life: while a terminal has the consultation
+    open, the browser is told so and nothing is changed."""
+    ident = request.path_params["client"]
+
+    def run() -> Response:
+        lock = SessionLock()
+        try:
+            lock.acquire(lock_file(service.store, ident))
+        except SessionInUse:
+            return error_page(env, request, 409, IN_USE.format(ident=ident))
+        try:
+            return work()
+        finally:
+            lock.release()
+    return await locked(service, run)
+
+
+IN_USE = ("This consultation is open in imbalance consult at a terminal. Finish or quit it "
+          "there first, then come back: every answer given there is kept.")
 
 
 async def no_icon(request: Request) -> Response:
@@ -211,8 +236,10 @@ async def consultation(service: Service, env: Any, request: Request) -> Response
                 c.current()  # decides the first question and saves the session
                 if c.save_error is not None:
                     raise c.save_error
-        await locked(service, start)
-        return redirect(f"/clients/{ident}/consultation")
+        def started() -> Response:
+            start()
+            return redirect(f"/clients/{ident}/consultation")
+        return await consulting(service, env, request, started)
 
     def show() -> Response:
         found, c = consultant_of(service, ident)
@@ -221,7 +248,7 @@ async def consultation(service: Service, env: Any, request: Request) -> Response
         if c.current() is None:
             return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
         return _question(service, env, request, found, c)
-    return await locked(service, show)
+    return await consulting(service, env, request, show)
 
 
 async def answer(service: Service, env: Any, request: Request) -> Response:
@@ -251,7 +278,7 @@ async def answer(service: Service, env: Any, request: Request) -> Response:
         if c.current() is None:
             return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
         return redirect(f"/clients/{ident}/consultation")
-    return await locked(service, record)
+    return await consulting(service, env, request, record)
 
 
 STALE = ("This consultation was changed in another tab or window since this page was shown, "
@@ -270,4 +297,4 @@ async def back(service: Service, env: Any, request: Request) -> Response:
             return _question(service, env, request, found, c, 409, STALE)
         c.back()
         return redirect(f"/clients/{ident}/consultation")
-    return await locked(service, undo)
+    return await consulting(service, env, request, undo)
