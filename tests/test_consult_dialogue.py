@@ -95,7 +95,7 @@ def test_seed_scenarios_end_to_end(real_kb: KnowledgeBase, real: Reasoner, tmp_p
     typed = typed_answers(real_kb, "self", answers, tmp_path / "scratch.json")
     session, case_path = tmp_path / "s.json", tmp_path / "case.yaml"
     result = consult("--session", str(session), kb=None,
-                     input=lines(*typed, "y", str(case_path), ""))
+                     input=lines(*typed, "y", str(case_path), "n", ""))
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Safety screen" in out and "Consultation complete." in out
@@ -132,7 +132,7 @@ def test_seed_b_names_the_left_side(real_kb: KnowledgeBase, tmp_path: Path) -> N
                                             "shoulder_elevated_at_rest": "l"},
                           tmp_path / "scratch.json")
     out = consult("--session", str(tmp_path / "s.json"), kb=None,
-                  input=lines(*typed, "n", "explain upper trapezius", "")).output
+                  input=lines(*typed, "n", "n", "explain upper trapezius", "")).output
     assert "Trapezius, upper (descending) fibres: probably overactive on the left side" in out
     assert "you answered left to “Do you often carry heavy things on one side" in out
     assert "(habit.carry_load_one_hand)" not in out  # no rule ids for a person alone
@@ -369,7 +369,7 @@ def test_the_saved_case_runs_with_the_same_findings(tmp_path: Path) -> None:
                                                  "carry": "l", "shrug": "y", "shrug:side": "r"},
                           tmp_path / "scratch.json")
     result = consult("--session", str(tmp_path / "t.json"), "--mode", "trainer",
-                     input=lines(*typed, "y", str(case_path), ""))
+                     input=lines(*typed, "y", str(case_path), "n", ""))
     assert result.exit_code == 0, result.output
     text = case_path.read_text()
     assert "carry: left" in text and "sitting: {value: yes, certainty: 0.7}" in text
@@ -413,7 +413,7 @@ def test_the_equipment_answer_changes_the_programme(real_kb: KnowledgeBase, tmp_
     assert lines_typed[-1] == typed  # asked last, after the health conditions
     session, case_path = tmp_path / "s.json", tmp_path / "case.yaml"
     result = consult("--session", str(session), kb=None,
-                     input=lines(*lines_typed, "y", str(case_path), ""))
+                     input=lines(*lines_typed, "y", str(case_path), "n", ""))
     assert result.exit_code == 0, result.output
     out = result.output
     record = real_kb.equipment_question
@@ -479,9 +479,9 @@ def test_why_review_change_and_back_at_the_equipment(real_kb: KnowledgeBase,
         "why", "help", "yes", "9",           # 10 the equipment: why, help, bad answers
         "back", "n",                          # back to the health conditions, no again
         "2",                                  # 10 the equipment: a massage ball only
-        "n",                                  # no case file (yet)
+        "n", "n",                             # no case file (yet), no sheet
         "review", "change 10", "none",        # body weight only after all
-        "y", str(case_path), ""))             # save it; finish
+        "y", str(case_path), "n", ""))        # save it; no sheet; finish
     assert result.exit_code == 0, result.output
     out = result.output
     record = real_kb.equipment_question

@@ -69,7 +69,7 @@ def test_the_case_file_is_written_in_the_format_its_name_says(tiny_kb: Knowledge
         str(session),                 # the session itself: refused, asked again
         str(tmp_path / "case.txt"),   # no case-file format: refused, asked again
         str(tmp_path / "case.json"),  # JSON
-        ""))
+        "n", ""))                     # no sheet; finish
     assert result.exit_code == 0, result.output
     out = result.output
     assert "is this consultation's session file" in out
@@ -81,7 +81,8 @@ def test_the_case_file_is_written_in_the_format_its_name_says(tiny_kb: Knowledge
     assert json.loads(session.read_text())["format"] == "imbalance-consultation"  # intact
     assert not (tmp_path / "case.txt").exists()
     # .yml is YAML
-    again = consult("--resume", str(session), input=lines("y", str(tmp_path / "case.yml"), ""))
+    again = consult("--resume", str(session), input=lines("y", str(tmp_path / "case.yml"), "n",
+                                                              ""))
     assert again.exit_code == 0, again.output
     assert (tmp_path / "case.yml").read_text().startswith("# Written by imbalance consult")
 

@@ -83,6 +83,8 @@ def test_a_person_at_a_terminal(tmp_path: Path) -> None:
     child.expect(r"File name")
     child.sendline("")
     child.expect(r"Saved .*s\.yaml")
+    child.expect(r"Save your exercise sheet")
+    child.sendline("n")
     child.expect(r"press\s+Enter\s+to\s+finish")
     child.sendline("how 1")
     child.expect(r"you answered right to")
@@ -167,6 +169,8 @@ def test_a_checklist_at_a_terminal_resumes_at_the_same_list(tmp_path: Path) -> N
     child.expect(r"REFERRAL \(REFER\)")  # at once: no side is asked under a referral
     child.expect(r"Save this consultation")
     child.sendline("n")
+    child.expect(r"Save your exercise sheet")  # under a referral, the sheet says what to do
+    child.sendline("n")
     child.expect(r"press\s+Enter\s+to\s+finish")
     child.sendline("")
     child.expect(pexpect.EOF)
@@ -219,8 +223,11 @@ def test_a_whole_consultation_breaks_no_word_at_60_or_80_columns(
 
     from .test_consult_dialogue import typed_answers
     typed = typed_answers(real_kb, mode, SEED_A_TYPED, tmp_path / "scratch.json")
+    # the end: the case file, the client sheet (and the trainer's report) under their
+    # suggested names
+    documents = ["y", ""] * (2 if mode == "trainer" else 1)
     script = ["why", "help", typed[0], "review", *typed[1:-1], "why", typed[-1],
-              "y", "", "how 1", "review", ""]
+              "y", "", *documents, "how 1", "review", ""]
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES="40")
     child = pexpect.spawn(sys.executable, ["-m", "expert", "consult", "--mode", mode,
@@ -240,9 +247,19 @@ def test_a_whole_consultation_breaks_no_word_at_60_or_80_columns(
     assert "Consultation complete" in screen and "Saved s.yaml" in screen
     long = [line for line in screen.splitlines() if len(line) > columns]
     assert long == []
+    # the consultation ends with the client sheet printed: one page and the log
+    assert "Saved s-sheet.pdf" in screen
+    from pypdf import PdfReader
+    sheet = PdfReader(tmp_path / "s-sheet.pdf")
+    assert len(sheet.pages) == 2 and "Your exercise plan" in sheet.pages[0].extract_text()
+    assert "Your log" in sheet.pages[1].extract_text()
+    if mode == "trainer":
+        assert "Saved s-report.pdf" in screen
+        assert "Key findings" in PdfReader(tmp_path / "s-report.pdf").pages[0].extract_text()
+        (tmp_path / "s-report.pdf").unlink()
 
-    (tmp_path / "s.json").unlink()
-    (tmp_path / "s.yaml").unlink()
+    for name in ("s.json", "s.yaml", "s-sheet.pdf"):
+        (tmp_path / name).unlink()
     wide = CliRunner(env={"COLUMNS": "250"}).invoke(
         main, ["consult", "--mode", mode, "--session", str(tmp_path / "s.json")],
         input="\n".join(script).replace("\n\n", f"\n{tmp_path / 's.yaml'}\n", 1) + "\n")

@@ -42,7 +42,8 @@ def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
 
     Type help at any prompt for the commands (why, review, change N, back, how N,
     explain MUSCLE, quit). Answers are saved as you go; Ctrl-C or closing the terminal
-    keeps them for --resume.
+    keeps them for --resume. At the end it offers to save a case file for imbalance run and
+    the client sheet to print (.pdf, .html or .md; the trainer's report too in trainer mode).
     """
     from ..consultation.consultant import Consultant
     from ..consultation.dialogue import Dialogue

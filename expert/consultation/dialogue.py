@@ -31,7 +31,7 @@ from .answers import (
 )
 from .commands import HELP, BadCommand, Command, parse_command
 from .consultant import Consultant, Prompt
-from .ending import offer_case
+from .ending import offer_case, offer_documents
 from .lock import SessionLock
 from .safekeeping import Safekeeping
 from .screen import Hangup, Screen, hangup_guard
@@ -335,6 +335,7 @@ class Dialogue:
             self.screen.say(f"{skipped} question{'s were' if skipped != 1 else ' was'} not asked: "
                             "the answer could not have changed a finding.", dim=True)
         offer_case(self.screen, self.c)
+        offer_documents(self.screen, self.c)
         self.screen.say()
         self.screen.say("Type how N or explain MUSCLE to see a reason in full, change N to "
                         "revise an answer, review, or press Enter to finish.")
