@@ -323,18 +323,26 @@ def test_a_card_says_each_careful_clause_once() -> None:
     from expert.program.sheet import said_once
     assert said_once(["Light pressure only; check with your doctor or midwife first.",
                       "Only while it is comfortable. Check with your doctor or midwife.",
-                      "Pad the kneeling knee."]) == (
-        "Light pressure only; check with your doctor or midwife first. "
-        "Only while it is comfortable. Pad the kneeling knee.")
+                      "Pad the kneeling knee."]) == [
+        "Light pressure only; check with your doctor or midwife first.",
+        "Only while it is comfortable.", "Pad the kneeling knee."]
     # a clause ending with a semicolon closes the sentence when what followed it is dropped
     assert said_once(["Go gently; stop if it hurts.", "Easy does it; stop if it hurts."]) == \
-        "Go gently; stop if it hurts. Easy does it."
-    assert said_once([]) == ""
+        ["Go gently; stop if it hurts.", "Easy does it."]
+    assert said_once(["Stop if it hurts.", "Stop if it hurts!"]) == ["Stop if it hurts."]
+    assert said_once([]) == []
 
 
 def test_the_pregnancy_sheet_asks_once_per_card_to_check_with_the_midwife(
-        sheets: dict[str, Sheet]) -> None:
+        sheets: dict[str, Sheet], real_kb: KnowledgeBase, real: Reasoner) -> None:
     html = sheets["condition_pregnancy_12_weeks_apt.yaml"].html
     cards = re.findall(r'<td class="ex".*?</td>', html, flags=re.S)
     assert cards and all(card.lower().count("doctor or midwife") <= 1 for card in cards)
     assert "Check with your doctor or midwife." not in html
+    # the Markdown sheet lists the same careful texts, one a line
+    case, data = _report(real_kb, real, CASES / "condition_pregnancy_12_weeks_apt.yaml")
+    markdown = render(real_kb, case.answers, data, "markdown")
+    assert isinstance(markdown, str)
+    careful = re.findall(r"^- \*Careful:\* (.*)$", markdown, flags=re.M)
+    assert "Light pressure only; check with your doctor or midwife first." in careful
+    assert all(len(line) > 10 for line in careful), careful

@@ -62,23 +62,26 @@ def _exercise(kb: KnowledgeBase, item: dict[str, Any], number: int,
     }
 
 
-def said_once(texts: list[str]) -> str:
-    """The texts as one, each clause said once: two conditions' adaptations (or an adaptation
-    and a precaution) often end alike ("...; check with your doctor or midwife first." and
-    "... Check with your doctor or midwife."), and a card has no room for the echo. A clause
-    whose words are already part of one said before is left out."""
+def said_once(texts: list[str]) -> list[str]:
+    """The texts with each clause said once: two conditions' adaptations (or an adaptation and
+    a precaution) often end alike ("...; check with your doctor or midwife first." and "...
+    Check with your doctor or midwife."), and a card has no room for the echo. A clause whose
+    words are already part of one said before is left out; a text left with nothing is too."""
     said: list[str] = []
     out: list[str] = []
     for text in texts:
+        kept: list[str] = []
         for clause in re.split(r"(?<=[.;])\s+", text.strip()):
             words = " ".join(re.findall(r"[a-z0-9']+", clause.lower()))
             if not words or any(f" {words} " in f" {s} " for s in said):
-                if out and out[-1].endswith(";"):   # the clause it was joined to ends here
-                    out[-1] = out[-1][:-1] + "."
+                if kept and kept[-1].endswith(";"):   # the clause it was joined to ends here
+                    kept[-1] = kept[-1][:-1] + "."
                 continue
             said.append(words)
-            out.append(clause)
-    return " ".join(out)
+            kept.append(clause)
+        if kept:
+            out.append(" ".join(kept))
+    return out
 
 
 def _advice(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[str]:
