@@ -223,6 +223,33 @@ def test_the_answers_so_far_are_listed_in_words(web: TestClient) -> None:
     assert re.search(rf"Your answers so far 1\. [^—]+ — no \(none of its {count} items\)", words)
 
 
+def test_changing_an_earlier_answer_works_everything_out_again(web: TestClient) -> None:
+    ident = add_client(web)
+    start(web, ident)
+    r = web.get(f"/clients/{ident}/consultation")
+    keys = []
+    while True:  # seed A up to its equipment: the findings are there, the programme next
+        q = form_of(r.text)
+        if q["kind"] == "equipment":
+            break
+        keys.append(q["key"])
+        r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True,
+                     data={"csrf": csrf(web), **answer_for(q, SEED_A)})
+    number = keys.index("checklist.standing_posture") + 1
+    assert f'/consultation/change/{number}"' in r.text  # a Change link in the answers so far
+    assert web.get(f"/clients/{ident}/consultation/change/99").status_code == 404
+    page = web.get(f"/clients/{ident}/consultation/change/{number}")
+    q = form_of(page.text)
+    assert q["key"] == "checklist.standing_posture" and "Changing answer" in page.text
+    # nothing ticked now: the anterior pelvic tilt goes, and with it the lower crossed syndrome
+    r = web.post(f"/clients/{ident}/consultation/change/{number}", follow_redirects=True,
+                 data={"csrf": csrf(web), "version": q["version"], "answer": "picked"})
+    if "/assessments/" not in str(r.url):
+        r = run_through(web, ident, {**SEED_A, "anterior_pelvic_tilt": "no"})
+    words = " ".join(text(r.text).split())
+    assert "Lower crossed syndrome" not in words
+
+
 def test_a_second_tab_cannot_answer_an_old_page(web: TestClient) -> None:
     ident = add_client(web)
     tab = form_of(start(web, ident).text)

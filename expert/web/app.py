@@ -24,7 +24,7 @@ from ..consultation.relevance import Relevance
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
-from . import pages, results
+from . import changes, pages, results
 from .security import Guard, LoginGate, Logins, log
 
 STATIC = Path(__file__).parent / "static"
@@ -74,6 +74,10 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
         Route("/clients/{client:int}/consultation/answer", bind(pages.answer),
               methods=["POST"]),
         Route("/clients/{client:int}/consultation/back", bind(pages.back), methods=["POST"]),
+        Route("/clients/{client:int}/consultation/change/{number:int}",
+              bind(changes.change_form)),
+        Route("/clients/{client:int}/consultation/change/{number:int}", bind(changes.change),
+              methods=["POST"]),
         Route("/clients/{client:int}/assessments/{number:int}", bind(results.results)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(results.sheet)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",

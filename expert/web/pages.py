@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..consultation import numbering, review
 from ..consultation.answers import BadAnswer
-from ..consultation.consultant import Consultant
+from ..consultation.consultant import Consultant, Prompt
 from ..consultation.lock import SessionInUse, SessionLock
 from ..consultation.session import Session
 from ..store.consultation import ClientConsultation, lock_file
@@ -197,9 +197,13 @@ def finish(service: Service, found: Client, c: Consultant) -> int:
     return kept.number
 
 
-def _question(service: Service, env: Any, request: Request, found: Client, c: Consultant,
-              status: int = 200, message: str = "", confirm: tuple[str, ...] = ()) -> Response:
-    prompt = c.current()
+def question_page(env: Any, request: Request, found: Client, c: Consultant,
+                  status: int = 200, message: str = "", confirm: tuple[str, ...] = (),
+                  prompt: Prompt | None = None, now: str = "") -> Response:
+    """The page of the pending question, or (``prompt`` and ``now``, its answer in words) the
+    page that changes an earlier answer."""
+    changing = prompt is not None
+    prompt = prompt or c.current()
     assert prompt is not None
     topic = prompt.topic
     notes = [c.questionnaire.topic(k).instructions for k in prompt.items
@@ -212,11 +216,13 @@ def _question(service: Service, env: Any, request: Request, found: Client, c: Co
              if not (i.side_pending and i.key == topic.key)]
     return page(env, request, "web_question.html.j2", status, title=f"Question {prompt.number}",
                 client=found, prompt=prompt, topic=topic, field=questions.field(c, prompt),
-                certainties=questions.CERTAINTIES, why=c.why(prompt, questions.HOW),
-                message=message,
+                certainties=questions.CERTAINTIES, message=message,
+                why=[] if changing else c.why(prompt, questions.HOW),
                 notes=list(dict.fromkeys(n for n in notes if n)), heading=title,
                 remaining=c.remaining(), given=given, version=version(c.session),
-                mode=c.session.mode, confirm=confirm, can_back=bool(c.session.items))
+                mode=c.session.mode, confirm=confirm, can_back=bool(c.session.items),
+                now=now, action=(f"/clients/{found.id}/consultation/change/{prompt.number}"
+                                 if changing else f"/clients/{found.id}/consultation/answer"))
 
 
 async def consultation(service: Service, env: Any, request: Request) -> Response:
@@ -247,7 +253,7 @@ async def consultation(service: Service, env: Any, request: Request) -> Response
             return redirect(f"/clients/{ident}")
         if c.current() is None:
             return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
-        return _question(service, env, request, found, c)
+        return question_page(env, request, found, c)
     return await consulting(service, env, request, show)
 
 
@@ -261,17 +267,17 @@ async def answer(service: Service, env: Any, request: Request) -> Response:
         if c is None:
             return redirect(f"/clients/{ident}")
         if form.get("version") != version(c.session):
-            return _question(service, env, request, found, c, 409, STALE)
+            return question_page(env, request, found, c, 409, STALE)
         prompt = c.current()
         if prompt is None:
             return redirect(f"/clients/{ident}/consultation")
         try:
             reply = questions.reply(c, prompt, form, picks)
         except BadAnswer as exc:
-            return _question(service, env, request, found, c, 422, str(exc))
+            return question_page(env, request, found, c, 422, str(exc))
         if c.would_refer(reply) is not None and form.get("confirm") != "yes":
             ticked = tuple(c.questionnaire.item(prompt.items[n - 1]) for n in reply.picks)
-            return _question(service, env, request, found, c, 200, "", ticked)
+            return question_page(env, request, found, c, 200, "", ticked)
         c.answer(reply)
         if c.save_error is not None:
             raise c.save_error
@@ -294,7 +300,7 @@ async def back(service: Service, env: Any, request: Request) -> Response:
         if c is None:
             return redirect(f"/clients/{ident}")
         if form.get("version") != version(c.session):
-            return _question(service, env, request, found, c, 409, STALE)
+            return question_page(env, request, found, c, 409, STALE)
         c.back()
         return redirect(f"/clients/{ident}/consultation")
     return await consulting(service, env, request, undo)
