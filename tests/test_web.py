@@ -361,6 +361,15 @@ def test_large_requests_are_refused(web: TestClient) -> None:
     r = web.post("/clients", data={"csrf": csrf(web), "name": "x" * 100_000})
     assert r.status_code == 413
 
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit holds while reading
+        yield f"csrf={csrf(web)}&name=".encode()
+        for _ in range(100):
+            yield b"x" * 1000
+    r = web.post("/clients", content=chunks(),
+                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+    assert "xxxx" not in web.get("/clients").text
+
 
 def test_errors_show_a_friendly_page_and_no_traceback(web: TestClient,
                                                       monkeypatch: pytest.MonkeyPatch,

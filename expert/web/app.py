@@ -25,7 +25,7 @@ from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
 from . import changes, pages, results
-from .security import Guard, LoginGate, Logins, log
+from .security import Guard, LoginGate, Logins, TooLarge, log
 
 STATIC = Path(__file__).parent / "static"
 
@@ -87,6 +87,8 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
     ]
 
     async def failed(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, TooLarge):  # a chunked body that outgrew the limit while read
+            return pages.error_page(env, request, 413, "The request is too large.")
         log.exception("error serving %s %s", request.method, request.url.path)
         return pages.error_page(env, request, 500, "Something went wrong on our side. Your "
                                 "answers so far are kept; go back and try again.")
