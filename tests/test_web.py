@@ -425,3 +425,18 @@ def test_help_does_not_import_the_web_server() -> None:
             "if m in sys.modules], file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stderr.strip() == "[]"
+
+
+def test_serve_on_a_port_in_use_says_so() -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from expert.cli import main
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.output
+    assert "Traceback" not in result.output

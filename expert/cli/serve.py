@@ -44,8 +44,17 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password
                                "visitor has to log in; or leave --host out to serve this "
                                "computer only")
     import logging
+    import socket
     import threading
     import webbrowser
+
+    try:  # a clear message rather than uvicorn's log line and exit status 3
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host} port {port}: "
+                                   f"{exc.strerror or exc}; is another imbalance serve "
+                                   "running? Choose another --port") from None
 
     import uvicorn
 
