@@ -7,7 +7,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ..program.handout import md, phase_title, side_label
+from ..program.handout import environment as handout_environment
+from ..program.handout import phase_title, side_label
 
 FORMATS = {"markdown": "compare.md.j2", "html": "compare.html.j2"}
 TITLES = {"resolved": "Resolved", "persisting": "Persisting", "new": "New",
@@ -106,15 +107,10 @@ def text(data: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("expert", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
-    env.filters.update(md=md, side_label=side_label, phase_title=phase_title,
-                       certainty=certainty, side_text=side_text, progression=progression_text)
+    """The handouts' template environment (one set of templates), with the filters the
+    reassessment sheet adds."""
+    env = handout_environment()
+    env.filters.update(certainty=certainty, side_text=side_text, progression=progression_text)
     return env
 
 
