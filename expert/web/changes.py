@@ -15,14 +15,13 @@ from ..consultation.answers import BadAnswer
 from ..consultation.consultant import Consultant, Prompt
 from . import questions
 from .pages import (
-    STALE,
     checked_form,
     consultant_of,
     consulting,
+    current_of,
     finish,
     question_page,
     redirect,
-    version,
 )
 
 if TYPE_CHECKING:
@@ -61,11 +60,10 @@ async def change(service: Service, env: Any, request: Request) -> Response:
     picks = [p for p in form.getlist("pick") if isinstance(p, str)]
 
     def record() -> Response:
-        found, c = consultant_of(service, ident)
-        if c is None:
-            return redirect(f"/clients/{ident}")
-        if form.get("version") != version(c.session):
-            return question_page(env, request, found, c, 409, STALE)
+        loaded = current_of(service, env, request, ident, form)
+        if isinstance(loaded, Response):
+            return loaded
+        found, c = loaded
         at, prompt = _prompt(c, number)
         now = review.answer_words(c, c.session.items[at])
         try:

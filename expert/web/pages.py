@@ -188,6 +188,18 @@ def consultant_of(service: Service, ident: int) -> tuple[Client, Consultant | No
     return found, Consultant(service.kb, session, service.reasoner, service.relevance)
 
 
+def current_of(service: Service, env: Any, request: Request, ident: int, form: FormData
+               ) -> tuple[Client, Consultant] | Response:
+    """The client's consultation as the posted page saw it, or the page to answer with: back to
+    the client when there is none, the current question (409) when another tab changed it."""
+    found, c = consultant_of(service, ident)
+    if c is None:
+        return redirect(f"/clients/{ident}")
+    if form.get("version") != version(c.session):
+        return question_page(env, request, found, c, 409, STALE)
+    return found, c
+
+
 def finish(service: Service, found: Client, c: Consultant) -> int:
     """Keep the complete consultation as the client's next assessment; its number."""
     report = c.report()
@@ -263,11 +275,10 @@ async def answer(service: Service, env: Any, request: Request) -> Response:
     picks = [p for p in form.getlist("pick") if isinstance(p, str)]
 
     def record() -> Response:
-        found, c = consultant_of(service, ident)
-        if c is None:
-            return redirect(f"/clients/{ident}")
-        if form.get("version") != version(c.session):
-            return question_page(env, request, found, c, 409, STALE)
+        loaded = current_of(service, env, request, ident, form)
+        if isinstance(loaded, Response):
+            return loaded
+        found, c = loaded
         prompt = c.current()
         if prompt is None:
             return redirect(f"/clients/{ident}/consultation")
@@ -296,11 +307,10 @@ async def back(service: Service, env: Any, request: Request) -> Response:
     form = await checked_form(request)
 
     def undo() -> Response:
-        found, c = consultant_of(service, ident)
-        if c is None:
-            return redirect(f"/clients/{ident}")
-        if form.get("version") != version(c.session):
-            return question_page(env, request, found, c, 409, STALE)
+        loaded = current_of(service, env, request, ident, form)
+        if isinstance(loaded, Response):
+            return loaded
+        _, c = loaded
         c.back()
         return redirect(f"/clients/{ident}/consultation")
     return await consulting(service, env, request, undo)
