@@ -46,7 +46,6 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password
     import logging
     import socket
     import threading
-    import webbrowser
 
     try:  # a clear message rather than uvicorn's log line and exit status 3
         with socket.create_server((host, port)):
@@ -70,8 +69,21 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/clients"
     click.echo(f"Serving {url} (client database: {store.where}); Ctrl-C to stop.", err=True)
     if open_browser:
-        threading.Timer(1.0, webbrowser.open, (url,)).start()
+        threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     try:
         server.run()
     finally:
         store.close()
+
+
+def _open_when_started(server: object, url: str) -> None:
+    """Open ``url`` in the default browser (webbrowser honours $BROWSER) once uvicorn listens,
+    so the first page never meets a refused connection; give up quietly after 30 s."""
+    import time
+    import webbrowser
+
+    for _ in range(600):
+        if getattr(server, "started", False):
+            webbrowser.open(url)
+            return
+        time.sleep(0.05)
