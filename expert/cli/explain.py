@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -49,6 +48,7 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
     """
     from ..case import load_case
     from ..explain import picture, text
+    from ..explain.counterfactual import why_and_change, why_not_and_change
     from ..explain.target import parse_target
     from ..inference.reasoner import Reasoner
 
@@ -69,11 +69,11 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
             emit_text(text.what_if_text(data), out, [case_file])
         return
     if why_not:
-        data = _why_not(reasoner, case, outcome, target)
+        data = why_not_and_change(reasoner, case, outcome, target)
         graph = picture.why_not_graph(data, kb)
         render = text.why_not_text
     else:
-        data = _why(reasoner, case, outcome, target)
+        data = why_and_change(reasoner, case, outcome, target)
         graph = picture.explanation_graph(data, kb)
         render = text.why_text
     if fmt == "json":
@@ -85,32 +85,3 @@ def explain(ctx: click.Context, muscle: str, case_file: Path, state: str | None,
     else:
         emit_text(render(data), out, [case_file])
 
-
-def _why(reasoner: Any, case: Any, outcome: Any, target: Any) -> dict[str, Any]:
-    from ..explain.target import findings_for
-    from ..explain.whatif import clearing_candidates, smallest_change
-    from ..explain.why import why
-    from ..provenance import answers_behind
-
-    kb = reasoner.kb
-    data = why(kb, case, outcome, target)
-    for f, entry in zip(findings_for(kb, outcome, target), data["findings"], strict=True):
-        behind = [p.id for c in f.support for p in answers_behind(c, outcome.signs)
-                  if p.kind == "answer"]
-        entry["counterfactual"] = smallest_change(
-            reasoner, case, target, clearing_candidates(kb, case, behind), clear=True)
-    return data
-
-
-def _why_not(reasoner: Any, case: Any, outcome: Any, target: Any) -> dict[str, Any]:
-    from ..explain.whatif import raising_candidates, smallest_change
-    from ..explain.whynot import why_not
-
-    kb = reasoner.kb
-    data = why_not(kb, case, outcome, target)
-    if data["status"] not in ("flagged", "referral"):
-        candidates = raising_candidates(kb, [*data["missing"], *data["answered_no"]],
-                                        target.side)
-        data["counterfactual"] = smallest_change(reasoner, case, target, candidates,
-                                                 clear=False)
-    return data
