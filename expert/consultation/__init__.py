@@ -14,6 +14,8 @@ Modules, each named after what it owns:
   ``lock``: one consultation per session file; ``safekeeping``: another file when the session's
   cannot be written;
 - ``impact``: what a noticeable change of the findings is (what relevance counts);
+- ``standing``: what the answers so far work out to (the case, the outcome, the questions
+  still open and which can still matter), cached until they change;
 - ``consultant``: answers in, the next question and the findings out (no terminal I/O);
 - ``reasons``: why a question is asked, and how a finding was reached, in words;
 - ``casefile``: the consultation written as a case file for ``imbalance run``;
