@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from ..case import Case, parse_case
+from ..case import Answer, Case, parse_case
 from ..certainty import rounded
 from ..findings import Outcome
 from ..inference.reasoner import Reasoner
@@ -68,7 +68,15 @@ def _certainty(text: str) -> float | None:
 
 def changed(case: Case, kb: KnowledgeBase, changes: dict[str, dict[str, Any]]) -> Case:
     data = case.model_dump(mode="json", exclude_none=True)
-    data["answers"] = {**data.get("answers", {}), **changes}
+    answers = data.get("answers", {})
+    screen = [q.id for q in kb.questions.values() if q.category == "red_flag"]
+    if data.get("red_flags") == "none" and any(
+            o in screen and Answer.model_validate(a).value != "no" for o, a in changes.items()):
+        # red_flags: none says every red-flag question was answered no; a change to one of
+        # them keeps the others no (the statement itself would contradict the change)
+        del data["red_flags"]
+        answers = {**{o: "no" for o in screen}, **answers}
+    data["answers"] = {**answers, **changes}
     return parse_case(data, f"{case.id} (what if)", kb)
 
 
