@@ -24,8 +24,8 @@ from ..consultation.relevance import Relevance
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
-from . import changes, pages, results
-from .security import Guard, LoginGate, Logins, TooLarge, log
+from . import changes, login, pages, results
+from .security import Clock, Guard, LoginGate, Logins, TooLarge, log
 
 STATIC = Path(__file__).parent / "static"
 
@@ -54,11 +54,12 @@ def environment() -> Any:
 
 
 def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
-               hosts: list[str] | None = None) -> Any:
+               hosts: list[str] | None = None, clock: Clock | None = None) -> Any:
     """The ASGI application (wrapped in the security guard). ``hosts``: the only Host headers
     answered (a page of another site that rebinds its name to 127.0.0.1 must not read the
-    client records); None answers any."""
-    service = Service(kb, store, Logins(password))
+    client records); None answers any. ``clock``: the seconds logins expire by (monotonic;
+    tests pass a fake one)."""
+    service = Service(kb, store, Logins(password, clock))
     env = environment()
 
     def bind(handler: Any) -> Any:
@@ -66,7 +67,8 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
 
     routes = [
         Route("/", bind(pages.home)),
-        Route("/login", bind(pages.login), methods=["GET", "POST"]),
+        Route("/login", bind(login.login), methods=["GET", "POST"]),
+        Route("/logout", bind(login.logout), methods=["POST"]),
         Route("/clients", bind(pages.clients), methods=["GET", "POST"]),
         Route("/clients/{client:int}", bind(pages.client)),
         Route("/clients/{client:int}/consultation", bind(pages.consultation),

@@ -30,7 +30,7 @@ from ..store.consultation import ClientConsultation, lock_file
 from ..store.errors import StoreError
 from ..store.records import Client
 from . import questions
-from .security import CSRF_COOKIE, LOGIN_COOKIE, cookie, new_token, same
+from .security import CSRF_COOKIE, SIGNED_IN, cookie, new_token, same
 
 if TYPE_CHECKING:
     from .app import Service
@@ -44,9 +44,10 @@ MODES = (("self", "A person alone (symptoms, habits, what a mirror shows)"),
 def page(env: Any, request: Request, template: str, status: int = 200,
          **context: Any) -> HTMLResponse:
     """A page from ``template``, with the CSRF token its forms carry (a new cookie when the
-    browser has none)."""
+    browser has none) and, after a login, "Log out"."""
     token = request.cookies.get(CSRF_COOKIE) or new_token()
-    html = env.get_template(template).render(csrf=token, **context)
+    html = env.get_template(template).render(csrf=token, signed_in=SIGNED_IN in request.scope,
+                                             **context)
     response = HTMLResponse(html, status_code=status)
     if request.cookies.get(CSRF_COOKIE) != token:
         response.headers.append("set-cookie", cookie(CSRF_COOKIE, token))
@@ -109,21 +110,6 @@ async def no_icon(request: Request) -> Response:
 # -- clients ------------------------------------------------------------------------------------
 async def home(service: Service, env: Any, request: Request) -> Response:
     return redirect("/clients")
-
-
-async def login(service: Service, env: Any, request: Request) -> Response:
-    message = ""
-    if request.method == "POST":
-        form = await checked_form(request)
-        attempt = form.get("password")
-        token = service.logins.check(attempt if isinstance(attempt, str) else "")
-        if token is not None:
-            response = redirect("/clients")
-            response.headers.append("set-cookie", cookie(LOGIN_COOKIE, token))
-            return response
-        message = "That password is not right."
-    return page(env, request, "web_login.html.j2", 401 if message else 200, title="Log in",
-                message=message)
 
 
 async def clients(service: Service, env: Any, request: Request) -> Response:
