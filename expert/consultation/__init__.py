@@ -19,5 +19,7 @@ Modules, each named after what it owns:
 - ``consultant``: answers in, the next question and the findings out (no terminal I/O);
 - ``reasons``: why a question is asked, and how a finding was reached, in words;
 - ``casefile``: the consultation written as a case file for ``imbalance run``;
-- ``screen`` and ``dialogue``: the terminal, and the loop with its commands.
+- ``screen`` and ``dialogue``: the terminal, and the loop with its commands; ``forms``: the
+  choices a prompt offers and the reader of its answer; ``revision``: ``change N`` at the
+  terminal.
 """

@@ -12,27 +12,13 @@ import contextlib
 import shlex
 import signal
 
-from . import numbering, review
-from .answers import (
-    AGE_CHOICES,
-    CHECKLIST_CHOICES,
-    EQUIPMENT_CHOICES,
-    SIDE_CHOICES,
-    WEEKS_CHOICES,
-    BadAnswer,
-    Reply,
-    choices,
-    parse_age,
-    parse_answer,
-    parse_checklist,
-    parse_equipment,
-    parse_side,
-    parse_weeks,
-)
+from . import forms, review
+from .answers import BadAnswer, Reply
 from .commands import HELP, BadCommand, Command, parse_command
 from .consultant import Consultant, Prompt
 from .ending import offer_case, offer_documents
 from .lock import SessionLock
+from .revision import revise
 from .safekeeping import Safekeeping
 from .screen import Hangup, Screen, hangup_guard
 
@@ -156,27 +142,20 @@ class Dialogue:
                 self.screen.wrap(text, "     ")  # part of its checklist's question
             else:
                 self.screen.wrap(text, "     ", f"{prompt.number:>3}. ")
-            self.checklist(prompt.items, topic.is_equipment)
+            forms.show_list(self.screen, questionnaire, prompt.items, topic.is_equipment)
         self.asked = topic.key
         if prompt.part == "side":
             self.screen.say("     Which side?")
-            allowed = SIDE_CHOICES
-        elif topic.is_checklist:
-            allowed = CHECKLIST_CHOICES
-        elif topic.is_equipment:
-            allowed = EQUIPMENT_CHOICES
-        else:
-            allowed = (AGE_CHOICES if topic.is_age else WEEKS_CHOICES if topic.is_refinement
-                       else choices(topic.sided))
+        form = forms.of_prompt(self.c, prompt)
         while True:
-            line = self.screen.read(f"     {allowed} > ")
+            line = self.screen.read(f"     {form.choices} > ")
             try:
                 command = parse_command(line)
                 if command is not None:
                     if self.command(command, prompt):
                         return
                     continue
-                reply = self.parse(prompt, line)
+                reply = form.read(line)
             except (BadAnswer, BadCommand) as exc:
                 self.screen.wrap(str(exc), "     ", fg="yellow")
                 continue
@@ -206,28 +185,6 @@ class Dialogue:
             self.screen.say("     type yes to keep it, or no to answer the list again",
                             fg="yellow")
 
-    def checklist(self, items: tuple[str, ...], equipment: bool = False) -> None:
-        """The items of a checklist (or the equipment list), numbered, in plain words."""
-        questionnaire = self.c.questionnaire
-        text = questionnaire.equipment_item if equipment else questionnaire.item
-        for n, key in enumerate(items, 1):
-            self.screen.wrap(text(key), " " * 10, f"      {n:>2}) ")
-
-    def parse(self, prompt: Prompt, line: str) -> Reply:
-        topic = prompt.topic
-        if topic.is_checklist:
-            return parse_checklist(line, len(prompt.items))
-        if topic.is_equipment:
-            return parse_equipment(line, len(prompt.items))
-        if topic.is_age:
-            return parse_age(line)
-        if topic.is_refinement:
-            return parse_weeks(line)
-        if prompt.part == "side":
-            item = self.c.session.item(topic.key)
-            return parse_side(line, item.certainty if item else 1.0)
-        return parse_answer(line, topic.sided)
-
     # -- commands -----------------------------------------------------------------------------
     def command(self, command: Command, prompt: Prompt | None) -> bool:
         """Carry out a command; True when the question was left (back, change)."""
@@ -256,56 +213,11 @@ class Dialogue:
             return self.change(command.number) or prompt is not None
         return False
 
-    def label(self, key: str) -> str:
-        return self.c.questionnaire.label(key)
-
     def change(self, number: int) -> bool:
         """Revise the answer to question ``number``; True when it was changed."""
-        items = self.c.session.items
-        at = numbering.position(items, number)
-        if at is None:
-            n = numbering.asked(items)
-            self.screen.say(f"change N: N is an answer from 1 to {n} (review lists them)."
-                            if n else "There are no answers to change yet.", fg="yellow")
+        changed = revise(self.screen, self.c, number, self.still_pending)
+        if changed is None:
             return False
-        item = items[at]
-        question = self.c.kb.questions.get(item.key)
-        sided = bool(question and question.sided)
-        self.screen.wrap(self.label(item.key), "     ", f"{number:>3}. ")
-        listed = tuple(self.c.kb.equipment) if item.is_equipment else item.items
-        if item.is_checklist or item.is_equipment:
-            self.checklist(listed, item.is_equipment)
-        now = review.answer_words(self.c, item)
-        self.screen.say(f"     now: {now}; new answer (Enter keeps it)")
-        weeks = item.key in self.c.questionnaire.topics and \
-            self.c.questionnaire.topic(item.key).is_refinement
-        is_age = question is None and not item.is_checklist and not item.is_equipment \
-            and not weeks
-        allowed = (CHECKLIST_CHOICES if item.is_checklist else
-                   EQUIPMENT_CHOICES if item.is_equipment else AGE_CHOICES if is_age else
-                   WEEKS_CHOICES if weeks else
-                   choices(sided))
-        while True:
-            line = self.screen.read(f"     {allowed} > ")
-            if not line.strip():
-                self.screen.say("     Unchanged." + self.still_pending())
-                return False
-            try:
-                if item.is_checklist:
-                    reply = parse_checklist(line, len(item.items))
-                elif item.is_equipment:
-                    reply = parse_equipment(line, len(listed))
-                else:
-                    reply = (parse_age(line) if is_age else parse_weeks(line) if weeks else
-                             parse_answer(line, sided))
-                if sided and reply.value == "yes":
-                    side = self.screen.read(f"     Which side? {SIDE_CHOICES} > ")
-                    reply = parse_side(side, reply.certainty)
-            except BadAnswer as exc:
-                self.screen.say(f"     {exc}", fg="yellow")
-                continue
-            break
-        changed = self.c.change(at + 1, reply)
         self.section = self.asked = ""
         self.screen.say(f"     Changed to {review.answer_words(self.c, changed)}; everything is "
                         "worked out again.")
