@@ -61,6 +61,13 @@ def make_case(kb: KnowledgeBase, answers: dict[str, Any], age: int | None = None
     return parse_case(data, "test", kb)
 
 
+def answerable(kb: KnowledgeBase) -> list[tuple[str, bool]]:
+    """The questions a random case may answer (id, sided), in order: all but the red flags and
+    the conditions, which property tests draw on their own terms."""
+    return sorted((q, r.sided) for q, r in kb.questions.items()
+                  if r.category not in ("red_flag", "condition"))
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Any:
     """A throwaway PostgreSQL server (tests/pgserver.py), started once for the session."""

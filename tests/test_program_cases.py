@@ -23,7 +23,7 @@ from expert.problems import InputError
 from expert.program import Program, build_program
 from expert.screening import screen_status
 
-from .conftest import CASES
+from .conftest import CASES, answerable
 
 CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
 LOWER_LIMB = {"lower_leg_foot", "hip_thigh"}
@@ -316,20 +316,11 @@ def test_every_condition_question_is_covered_by_the_table(real_kb: KnowledgeBase
     assert conditions == set(CONDITIONS)
 
 
-ANSWERABLE: list[tuple[str, bool]] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _answerable(real_kb: KnowledgeBase) -> None:
-    ANSWERABLE[:] = sorted((q, r.sided) for q, r in real_kb.questions.items()
-                           if r.category not in ("red_flag", "condition"))
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_cases_never_produce_an_unsafe_item(data: st.DataObject, real: Reasoner,
                                                    real_kb: KnowledgeBase) -> None:
-    picks = data.draw(st.lists(st.sampled_from(ANSWERABLE), min_size=1, max_size=6,
+    picks = data.draw(st.lists(st.sampled_from(answerable(real_kb)), min_size=1, max_size=6,
                                unique=True))
     answers: dict[str, Any] = {
         q: data.draw(st.sampled_from(["left", "right", "both"])) if sided else "yes"

@@ -28,7 +28,7 @@ from expert.program.handout import render
 from expert.program.safety import Screen
 from expert.report import to_data
 
-from .conftest import CASES, FIXTURE_KB, TESTS
+from .conftest import CASES, FIXTURE_KB, TESTS, answerable
 from .test_program_cases import assert_safe
 
 PROGRAM = TESTS / "fixtures" / "program"
@@ -426,21 +426,12 @@ def test_the_library_shows_each_safety_item(real_kb: KnowledgeBase, real: Reason
 
 # -- property test over random cases of the real knowledge base ---------------------------------
 
-ANSWERABLE: list[tuple[str, bool]] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _answerable(real_kb: KnowledgeBase) -> None:
-    ANSWERABLE[:] = sorted((q, r.sided) for q, r in real_kb.questions.items()
-                           if r.category not in ("red_flag", "condition"))
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_cases_respect_every_position_and_feature_gate(data: st.DataObject,
                                                               real: Reasoner,
                                                               real_kb: KnowledgeBase) -> None:
-    picks = data.draw(st.lists(st.sampled_from(ANSWERABLE), min_size=1, max_size=6,
+    picks = data.draw(st.lists(st.sampled_from(answerable(real_kb)), min_size=1, max_size=6,
                                unique=True))
     answers: dict[str, Any] = {
         q: data.draw(st.sampled_from(["left", "right", "both"])) if sided else "yes"
