@@ -24,7 +24,7 @@ from ..consultation.relevance import Relevance
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
-from . import changes, login, pages, results
+from . import changes, login, pages, progress, results
 from .security import Clock, Guard, LoginGate, Logins, TooLarge, log
 
 STATIC = Path(__file__).parent / "static"
@@ -80,6 +80,8 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
               bind(changes.change_form)),
         Route("/clients/{client:int}/consultation/change/{number:int}", bind(changes.change),
               methods=["POST"]),
+        Route("/clients/{client:int}/progress", bind(progress.progress)),
+        Route("/clients/{client:int}/compare", bind(progress.comparison)),
         Route("/clients/{client:int}/assessments/{number:int}", bind(results.results)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(results.sheet)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",
