@@ -24,7 +24,7 @@ from ..consultation.relevance import Relevance
 from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
-from . import changes, login, pages, progress, results
+from . import changes, explain, login, pages, progress, results, whatif
 from .security import Clock, Guard, LoginGate, Logins, TooLarge, log
 
 STATIC = Path(__file__).parent / "static"
@@ -83,9 +83,13 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
         Route("/clients/{client:int}/progress", bind(progress.progress)),
         Route("/clients/{client:int}/compare", bind(progress.comparison)),
         Route("/clients/{client:int}/assessments/{number:int}", bind(results.results)),
+        Route("/clients/{client:int}/assessments/{number:int}/findings/{finding:int}.svg",
+              bind(explain.finding_picture)),
+        Route("/clients/{client:int}/assessments/{number:int}/why-not", bind(explain.why_not)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(results.sheet)),
         Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",
               bind(results.sheet_pdf)),
+        Route("/clients/{client:int}/assessments/{number:int}/what-if", bind(whatif.what_if)),
         Route("/favicon.ico", pages.no_icon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
