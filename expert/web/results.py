@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ..knowledge import KnowledgeBase
 from ..store.errors import StoreError
 from ..store.records import Client
 from .pages import locked, page
@@ -26,6 +27,11 @@ def _assessment(service: Service, request: Request) -> tuple[Client, Any]:
         raise HTTPException(404, exc.problems[0].line()) from None
 
 
+def muscle_names(kb: KnowledgeBase) -> list[str]:
+    """The muscles by name, for the why-not box's suggestions (web/explain.py)."""
+    return sorted((kb.name(m) for m in kb.muscles), key=str.lower)
+
+
 async def results(service: Service, env: Any, request: Request) -> Response:
     from ..consultation.questionnaire import Questionnaire
     from ..consultation.reasons import tree
@@ -38,9 +44,12 @@ async def results(service: Service, env: Any, request: Request) -> Response:
     mode = kept.mode if kept.mode in ("self", "trainer") else "trainer"
     label = Questionnaire(service.kb, mode).label
     how = [tree(service.kb, f, label, ids=mode != "self")[2:] for f in findings]
+    # each finding's number in the report: its picture is …/findings/N.svg (web/explain.py)
+    numbers = [n for n, f in enumerate(report.get("findings", []), 1) if f.get("key")]
     return page(env, request, "web_results.html.j2",
                 title="Referral" if report.get("referral") else "Findings", client=found,
-                assessment=kept, report=report, findings=findings, possible=possible, how=how)
+                assessment=kept, report=report, findings=findings, possible=possible, how=how,
+                numbers=numbers, muscles=muscle_names(service.kb))
 
 
 def _sheet(service: Service, request: Request, fmt: str) -> str | bytes:

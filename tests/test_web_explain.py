@@ -1,0 +1,191 @@
+"""The explanations on the results pages of imbalance serve (ASGI test client): the picture of
+how each key finding was reached (the SVG imbalance explain draws, with a title, small enough
+for a phone), and "why not" for any muscle, asked by id or name, in the words of the
+assessment's mode, with suggestions for a misspelt name and nothing of the query taken as
+markup."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from expert.knowledge import KnowledgeBase
+
+from .test_web import SEED_A, XSS, add_client, form_of, make_client, run_through, start, text
+
+SVG = "{http://www.w3.org/2000/svg}"
+SEED_B = {"carry_load_one_hand": "left", "shoulder_elevated_at_rest": "left", "subject.age": "41"}
+
+
+@pytest.fixture(scope="module")
+def site(real_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[Any, str, str]]:
+    """One server with seed A answered in self mode and seed B in trainer mode: the client
+    and the two results pages' paths."""
+    with make_client(real_kb, tmp_path_factory.mktemp("explain")) as web:
+        web.get("/clients")  # the CSRF cookie
+        paths = []
+        for answers, mode in ((SEED_A, "self"), (SEED_B, "trainer")):
+            ident = add_client(web)
+            start(web, ident, mode)
+            paths.append(run_through(web, ident, answers).url.path)
+        yield web, paths[0], paths[1]
+
+
+def words(page: str) -> str:
+    return " ".join(text(page).split())
+
+
+def main_words(page: str) -> str:
+    """The words of the page above the why-not form (the form's datalist names every
+    muscle)."""
+    return words(page[:page.find('<form class="why-not"')])
+
+
+def why_not(web: Any, results: str, muscle: str) -> Any:
+    return web.get(f"{results}/why-not", params={"muscle": muscle})
+
+
+def test_each_key_finding_has_its_picture_as_valid_svg_with_a_title(site: Any) -> None:
+    web, seed_a, _ = site
+    page = web.get(seed_a).text
+    findings = re.findall(r"<li><span class=\"name\">([^<]+)</span>", page)
+    pictures = re.findall(r'<img src="([^"]+\.svg)"[^>]*alt="([^"]+)"', page)
+    assert len(findings) >= 4 and len(pictures) == len(findings)
+    for name, (src, alt) in zip(findings, pictures, strict=True):
+        assert name in alt  # the text alternative names the finding
+        r = web.get(src)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+        root = ET.fromstring(r.text)  # well-formed XML, an svg with a title naming it
+        assert root.tag == f"{SVG}svg"
+        title = root.find(f"{SVG}title")
+        assert title is not None and title.text and name in title.text
+        # a person alone gets names only: no rule ids in the tooltips
+        assert "rule " not in r.text
+    assert web.get(f"{seed_a}/findings/99.svg").status_code == 404
+
+
+def test_the_picture_is_the_one_imbalance_explain_draws(site: Any, real_kb: KnowledgeBase,
+                                                        real: Any) -> None:
+    from expert.explain.picture import explanation_graph, to_svg
+    from expert.explain.target import Target
+    from expert.explain.why import why
+
+    from .conftest import make_case
+
+    web, _, seed_b = site
+    page = web.get(seed_b).text
+    src = re.findall(r'<img src="([^"]+\.svg)"', page)[0]
+    case = make_case(real_kb, {"carry_load_one_hand": "left",
+                               "shoulder_elevated_at_rest": "left"}, age=41)
+    svg = web.get(src).text
+    # the trainer's picture keeps the ids in its tooltips, as the command line's does
+    assert "rule " in svg
+    first = re.search(r"<title>Why: ([^<]+)</title>", svg)
+    assert first is not None
+    data = why(real_kb, case, real.evaluate(case), Target("upper_trapezius", "overactive",
+                                                          "left"))
+    assert first.group(1) in to_svg(explanation_graph(data, real_kb))
+
+
+def test_the_results_page_offers_why_not_with_every_muscle_suggested(
+        site: Any, real_kb: KnowledgeBase) -> None:
+    web, seed_a, _ = site
+    page = web.get(seed_a).text
+    form = page[page.find('<form class="why-not"'):page.find("</form>")]
+    assert 'method="get"' in form and f'action="{seed_a}/why-not"' in form
+    assert 'id="why-not-muscle"' in form and ">Why not?</button>" in form
+    options = re.findall(r'<option value="([^"]+)">', form)
+    assert len(options) == len(real_kb.muscles)
+    assert "Trapezius, upper (descending) fibres" in options and "Psoas major" in options
+
+
+def test_why_not_a_muscle_that_is_not_a_finding_says_why(site: Any) -> None:
+    web, seed_a, _ = site
+    r = why_not(web, seed_a, "upper_trapezius")
+    assert r.status_code == 200
+    said = main_words(r.text)
+    assert "Trapezius, upper (descending) fibres is not a finding of this assessment" in said
+    # the rules that could have flagged it, each with what it needed and how it stands
+    assert "Carries loads (groceries, a case, a child) on one side" in said
+    assert re.search(r"“Do you often carry heavy things on one side[^”]*”: answered no", said)
+    assert "it did not apply" in said
+    # what would be needed: the smallest change that would flag it, in the mode's words
+    assert re.search(r"It would be flagged with a yes \S* ?\S* ?\S* ?to “", said)
+    # a person alone gets the words only: no rule ids
+    assert "habit.carry_load_one_hand" not in said
+
+
+def test_why_not_in_trainer_mode_names_the_rules(site: Any) -> None:
+    web, _, seed_b = site
+    said = main_words(why_not(web, seed_b, "Psoas major").text)
+    assert "Psoas major" in said and "is not a finding" in said
+    assert re.search(r"\((?:habit|symptom|ohsa|pattern|static)\.[a-z_]+\)", said)
+
+
+def test_why_not_a_finding_says_it_is_one_and_how_it_was_found(site: Any) -> None:
+    web, _, seed_b = site
+    r = why_not(web, seed_b, "lower_trapezius")
+    said = main_words(r.text)
+    assert r.status_code == 200
+    assert "is a finding of this assessment" in said
+    assert re.search(r"Trapezius, lower \S+ fibres: probably underactive on the left side", said)
+    assert re.search(r"you answered left to “[^”]*carry", said)
+    assert re.search(r'<img src="[^"]+/findings/\d+\.svg"', r.text)
+
+
+def test_a_muscle_can_be_named_by_its_name_in_any_case(site: Any) -> None:
+    web, seed_a, _ = site
+    by_id = main_words(why_not(web, seed_a, "upper_trapezius").text)
+    for word in ("Trapezius, upper (descending) fibres", "TRAPEZIUS, UPPER (DESCENDING) FIBRES",
+                 "upper trap", " Upper Trapezius "):
+        r = why_not(web, seed_a, word)
+        assert r.status_code == 200 and main_words(r.text) == by_id, word
+
+
+def test_a_muscle_inside_a_group_finding_is_found_through_the_group(site: Any) -> None:
+    web, seed_a, _ = site
+    said = main_words(why_not(web, seed_a, "psoas").text)
+    # seed A reports the psoas as the hip flexor complex (domain.md §8.1)
+    assert "Psoas major is a finding" in said and "Hip flexor complex: probably overactive" in said
+
+
+def test_an_unknown_name_gets_suggestions_not_an_error(site: Any) -> None:
+    web, seed_a, _ = site
+    r = why_not(web, seed_a, "gluteus maxximus")
+    assert r.status_code == 422
+    said = words(r.text)
+    assert "“gluteus maxximus” is not the name of one muscle" in said
+    assert re.search(r'href="[^"]+/why-not\?muscle=Gluteus%20maximus">Gluteus maximus</a>',
+                     r.text)
+    several = why_not(web, seed_a, "trapezius")  # names more than one
+    assert several.status_code == 422 and "Trapezius, lower (ascending) fibres" in several.text
+    empty = why_not(web, seed_a, "")
+    assert empty.status_code == 422 and "Type the name of a muscle" in empty.text
+    assert "Traceback" not in r.text + several.text + empty.text
+
+
+def test_the_query_is_shown_as_text_never_as_markup(site: Any) -> None:
+    web, seed_a, _ = site
+    r = why_not(web, seed_a, XSS)
+    assert r.status_code == 422
+    assert XSS not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    assert XSS in words(r.text)
+
+
+def test_a_referral_has_no_why_not(real_kb: KnowledgeBase, tmp_path: Path) -> None:
+    with make_client(real_kb, tmp_path) as web:
+        web.get("/clients")
+        ident = add_client(web)
+        _, flag = form_of(start(web, ident).text)["items"][0]  # a red flag of the screen
+        results = run_through(web, ident, {flag: "yes"})
+        assert "Please see a health professional first" in results.text
+        assert 'id="why-not-muscle"' not in results.text
+        r = why_not(web, results.url.path, "psoas_major")
+        assert r.status_code == 404 and "referral" in words(r.text)
+        assert web.get(f"{results.url.path}/findings/1.svg").status_code == 404
