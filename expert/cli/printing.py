@@ -76,12 +76,12 @@ def dump(data: Any) -> str:
 
 def knowledge_files() -> list[Path]:
     """The files of the knowledge base in use (an output must never replace one)."""
+    from ..knowledge.files import entries
     from ..knowledge.locate import default_root
 
     context = click.get_current_context(silent=True)
     root = (context.obj or {}).get("kb_path") if context is not None else None
-    root = Path(root or default_root())
-    return [p for folder in ("facts", "rules") for p in sorted((root / folder).glob("*"))]
+    return entries(Path(root or default_root()))
 
 
 class ClosedStream(io.TextIOBase):

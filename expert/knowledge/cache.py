@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from . import files
 
 if TYPE_CHECKING:
     from .base import KnowledgeBase
@@ -95,31 +96,23 @@ def key(root: Path) -> str | None:
         return None
     _add(hashed, LAYOUT, __version__.encode(), sys.version.encode(), pydantic_version.encode(),
          _code_digest(), os.fsencode(root))
-    for name in ("facts", "rules"):
-        where = root / name
-        try:
-            entries = sorted(os.scandir(where), key=lambda e: e.name)
-        except OSError:
+    for name, listed in files.folders(root):
+        if listed is None:
             _add(hashed, name.encode(), b"absent")
             continue
-        _add(hashed, name.encode(), str(len(entries)).encode())
-        for entry in entries:
-            path = Path(entry.path)
+        _add(hashed, name.encode(), str(len(listed)).encode())
+        for path in listed:
             try:
                 info = os.stat(path)  # follows links, as the loader does
                 if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE:
                     return None
-                # reading opens without blocking, so a file swapped for a named pipe in between
-                # cannot hang the program
-                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-                with os.fdopen(fd, "rb") as handle:
-                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                        return None
-                    data = handle.read(MAX_FILE + 1)
+                data = files.read(path, MAX_FILE + 1)  # None: no longer a regular file
+                if data is None:
+                    return None
                 resolved = path.resolve()
             except (OSError, RuntimeError):
                 return None
-            _add(hashed, os.fsencode(entry.name), os.fsencode(resolved),
+            _add(hashed, os.fsencode(path.name), os.fsencode(resolved),
                  os.fsencode(_shown(path, resolved, here)), data)
     return hashed.hexdigest()
 

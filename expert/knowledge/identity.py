@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-
-FOLDERS = ("facts", "rules")
+from . import files
 
 
 def digest(root: Path) -> str:
     """SHA-256 (hex) of the knowledge base's files under ``root``, in sorted order."""
     hashed = hashlib.sha256()
-    for folder in FOLDERS:
-        for path in sorted((root / folder).glob("*.yaml")):
-            if path.name.startswith(".") or not path.is_file():
+    for folder, listed in files.folders(root):
+        for path in listed or ():
+            if not files.is_yaml(path) or not path.is_file():
+                continue
+            data = files.read(path)
+            if data is None:  # no longer a regular file
                 continue
             name = f"{folder}/{path.name}".encode()
-            data = path.read_bytes()
             hashed.update(len(name).to_bytes(4, "big") + name)
             hashed.update(len(data).to_bytes(8, "big") + data)
     return hashed.hexdigest()
