@@ -348,45 +348,6 @@ def test_kb_check_leads_with_the_cause_and_summarises_its_consequences(tmp_path:
     assert len(lines) <= 5
 
 
-# -- the package ---------------------------------------------------------------------------------
-
-def test_the_package_has_no_import_cycles() -> None:
-    """Modules import each other in one direction only (imports for type checking aside, and a
-    package's own ``__init__`` importing its submodules, which Python imports first anyway)."""
-    import ast
-
-    import networkx as nx
-
-    root = Path(__file__).resolve().parents[1] / "expert"
-    modules = {".".join(p.relative_to(root.parent).with_suffix("").parts).removesuffix(
-        ".__init__"): p for p in root.rglob("*.py")}
-    graph = nx.DiGraph()
-    for name, path in modules.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-                       and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(tree):
-            if id(node) in typing_only or not isinstance(node, ast.Import | ast.ImportFrom):
-                continue
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            else:
-                base = package
-                for _ in range(node.level - 1):
-                    base = base.rpartition(".")[0]
-                module = node.module if not node.level else (
-                    f"{base}.{node.module}" if node.module else base)
-                assert module is not None
-                targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in modules else module
-                           for a in node.names]
-            for target in targets:
-                if target in modules and target != name and not name.startswith(target + "."):
-                    graph.add_edge(name, target)
-    assert not list(nx.simple_cycles(graph))
-    assert graph.has_edge("expert.case", "expert.spelling")  # the walk does see imports
-
-
 @pytest.mark.usefixtures("deadline")
 def test_a_knowledge_file_that_is_a_fifo_is_named_not_missing(tmp_path: Path) -> None:
     root = faulty_kb(tmp_path, {})

@@ -1,8 +1,10 @@
 """The project as a newcomer gets it: lint and types clean, the knowledge base inside the
-wheel, and a fast --help."""
+wheel, a fast --help, and modules that each import and import each other in one direction."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import shutil
 import subprocess
 import sys
@@ -61,3 +63,64 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     [command] = [line for line in ci.splitlines() if "pytest" in line]
     assert f"```sh\n{command}\n```" in readme
+
+
+# -- the package's modules -----------------------------------------------------------------------
+PACKAGE = REPO / "expert"
+# modules that run something when imported: ``python -m expert``, and the store's migration
+# environment (Alembic runs it with a connection)
+RUNS_ON_IMPORT = ("expert.__main__", "expert.store.migrations.")
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of the package by its dotted name (a package by its own name)."""
+    return {".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__"): p
+            for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Which of the package's modules each module imports (at its top or inside a function;
+    imports for type checking aside, and a package's own ``__init__`` importing its
+    submodules, which Python imports first anyway)."""
+    out: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                       and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        out[name] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only or not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                base = package
+                for _ in range(node.level - 1):
+                    base = base.rpartition(".")[0]
+                module = node.module if not node.level else (
+                    f"{base}.{node.module}" if node.module else base)
+                assert module is not None
+                targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in modules else module
+                           for a in node.names]
+            out[name] |= {t for t in targets
+                          if t in modules and t != name and not name.startswith(t + ".")}
+    return out
+
+
+def test_every_module_of_the_package_imports() -> None:
+    names = [n for n in _modules() if not n.startswith(RUNS_ON_IMPORT)]
+    assert len(names) > 100  # the walk does find the package
+    for name in names:
+        importlib.import_module(name)
+
+
+def test_the_package_has_no_import_cycles() -> None:
+    """Modules import each other in one direction only, lazy imports inside functions too."""
+    import networkx as nx
+
+    imports = _imports(_modules())
+    assert "expert.spelling" in imports["expert.case"]  # the walk does see imports
+    graph = nx.DiGraph([(a, b) for a, targets in imports.items() for b in targets])
+    cycles = [" -> ".join([*c, c[0]]) for c in nx.simple_cycles(graph)]
+    assert not cycles, "import cycles:\n" + "\n".join(sorted(cycles))
