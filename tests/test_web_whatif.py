@@ -79,12 +79,13 @@ def test_switches_are_the_answers_in_the_modes_words(kept: Any) -> None:
     assert r.status_code == 200
     # each answer a select named and identified by its observation id, the stored answer chosen
     for obs in ("low_back_pain", "anterior_pelvic_tilt", "prolonged_sitting"):
-        m = re.search(rf'<select id="{obs}" name="{obs}">(.*?)</select>', r.text, re.S)
+        m = re.search(rf'<select id="{obs}" name="{obs}" data-stored="yes">(.*?)</select>',
+                      r.text, re.S)
         assert m, obs
         assert re.search(r'<option value="yes" selected>Yes \(as answered\)', m.group(1))
         assert '<option value="no">No</option>' in m.group(1)
     # red_flags: none is shown as a no to each red-flag question, which can be flipped
-    assert re.search(r'<select id="saddle_numbness" name="saddle_numbness">\s*'
+    assert re.search(r'<select id="saddle_numbness" name="saddle_numbness" data-stored="no">\s*'
                      r'<option value="yes">Yes</option><option value="no" selected>', r.text)
     # the unanswered questions to add, grouped by section, in the trainer's words (a file)
     assert '<optgroup label="Overhead squat assessment' in r.text
@@ -231,7 +232,8 @@ def test_a_consultation_in_the_browser_flips_live(real_kb: KnowledgeBase, real: 
         assert 'id="what-if-link"' in results.text
         page = web.get(f"{results.url.path}/what-if")
         assert page.status_code == 200
-        assert re.search(r'<select id="low_back_pain" name="low_back_pain">', page.text)
+        assert re.search(r'<select id="low_back_pain" name="low_back_pain" data-stored="yes">',
+                         page.text)
         r = web.get(f"{results.url.path}/what-if",
                     params={"low_back_pain": "no", "part": "difference"})
     from expert.store import open_store
