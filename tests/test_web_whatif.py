@@ -195,6 +195,12 @@ def test_bad_input_is_a_friendly_422(kept: Any, query: dict[str, str], said: str
         assert "Traceback" not in r.text and "Nothing was worked out" in r.text
 
 
+def test_more_parameters_than_questions_are_refused_at_once(kept: Any) -> None:
+    web, _, _ = kept
+    r = web.get(URL + "?" + "&".join(f"x{n}=yes" for n in range(2000)))
+    assert r.status_code == 422 and "more than there are questions" in r.text
+
+
 def test_script_in_a_parameter_shows_as_text(kept: Any) -> None:
     web, _, _ = kept
     for query in ({XSS: "yes"}, {"anterior_pelvic_tilt": XSS}, {"add": XSS}):

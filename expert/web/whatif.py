@@ -53,6 +53,9 @@ class Asked:
 
 def asked(kb: KnowledgeBase, params: list[tuple[str, str]]) -> Asked:
     """Read the query: every parameter but add, add_side and part names an observation."""
+    if len(params) > len(kb.questions) + 3:  # each at most once: bounds the work on a bad one
+        return Asked({}, [f"{len(params)} answers are more than there are questions "
+                          f"({len(kb.questions)}): give each at most once."], False)
     given: dict[str, set[str]] = {}
     for key, value in params:
         given.setdefault(key, set()).add(value.strip().lower())
