@@ -13,14 +13,12 @@ import importlib
 import os
 import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .. import __version__
+from .. import __version__, signals
 
 # exit statuses beyond 0 (success), 1 (bad input, output not written) and 2 (bad command line);
 # a signal that stops the program gives 128 + its number (SIGTERM 143, SIGHUP 129)
@@ -42,22 +40,9 @@ def _stop(signum: int, frame: Any) -> None:
     raise Stopped(signum)
 
 
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
+def _stop_on_signals() -> contextlib.AbstractContextManager[None]:
     """SIGTERM and SIGHUP raise :class:`Stopped` while a command runs (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            previous[sig] = signal.signal(sig, _stop)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return signals.caught(_stop)
 
 
 def _quiet_stdout() -> None:

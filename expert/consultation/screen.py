@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import click
 from click.utils import should_strip_ansi
 
-from .. import terminal
+from .. import signals, terminal
 from ..escaping import printable
 
 
@@ -23,27 +20,14 @@ class Hangup(BaseException):
     """The terminal went away (SIGHUP) or the process was asked to stop (SIGTERM)."""
 
 
-@contextlib.contextmanager
-def hangup_guard() -> Iterator[None]:
+def _raise_hangup(signum: int, frame: Any) -> None:
+    raise Hangup(signum)
+
+
+def hangup_guard() -> contextlib.AbstractContextManager[None]:
     """Turn SIGHUP and SIGTERM into an exception so that the session is saved and the exit is
     clean (only possible in the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def raise_hangup(signum: int, frame: Any) -> None:
-        raise Hangup(signum)
-
-    previous = {}
-    for name in ("SIGHUP", "SIGTERM"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            previous[sig] = signal.signal(sig, raise_hangup)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return signals.caught(_raise_hangup)
 
 
 def use_color(no_color: bool) -> bool:
