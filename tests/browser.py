@@ -130,8 +130,11 @@ def shoot(driver: Any, name: str) -> None:
     Path(folder).mkdir(parents=True, exist_ok=True)
     for width in (1280, 360):
         driver.set_window_size(width, PHONE[1])
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, min(max(height, 600), 4000))
+        # the window's size includes what headless Chromium keeps around the page
+        height, frame = driver.execute_script(
+            "return [document.documentElement.scrollHeight,"
+            " window.outerHeight - window.innerHeight]")
+        driver.set_window_size(width, min(max(height, 600), 8000) + frame)
         assert driver.save_screenshot(str(Path(folder) / f"{name}-{width}.png"))
         fits(driver)
     driver.set_window_size(*PHONE)
