@@ -80,6 +80,15 @@ def check(path: Path) -> None:
         raise OutputError(path, "is read-only", "make it writable or choose another file")
 
 
+def same_file(a: Path | str, b: Path | str) -> bool:
+    """Are ``a`` and ``b`` one file (by another name or through a link too)? When either
+    cannot be examined (a new name): do they name the same place?"""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
 def refuse_inputs(path: Path, inputs: Iterable[Path | str]) -> None:
     """Raise :class:`OutputError` if ``path`` is one of ``inputs`` (by another name or
     through a link too): writing it would destroy what is being read."""

@@ -8,12 +8,11 @@ screen was completed without a red flag. The name says the format: ``.yaml`` or 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from ..case import load_case
-from ..output import write_atomic
+from ..output import same_file, write_atomic
 from ..screening import screen_status
 from .consultant import Consultant
 from .session import now
@@ -36,7 +35,7 @@ def default_path(consultant: Consultant) -> Path:
 def check_path(consultant: Consultant, path: Path) -> str:
     """The format a case file named ``path`` is written in; CaseFileError for the session's
     own file or a name that says no case-file format."""
-    if _same_file(path, consultant.session.path):
+    if same_file(path, consultant.session.path):
         raise CaseFileError(f"{path} is this consultation's session file: saving the case there "
                             "would destroy the session; choose another name (such as "
                             f"{consultant.session.path.with_suffix('.yaml').name})")
@@ -45,13 +44,6 @@ def check_path(consultant: Consultant, path: Path) -> str:
         raise CaseFileError(f"{path}: a case file is YAML or JSON; end the name in .yaml (or "
                             ".yml) or .json")
     return fmt
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def case_data(consultant: Consultant) -> dict[str, Any]:

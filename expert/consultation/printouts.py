@@ -9,9 +9,9 @@ never over the session's own file, the case file saved from it or a knowledge-ba
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..output import same_file
 from .consultant import Consultant
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown"}
@@ -37,11 +37,11 @@ def check_path(consultant: Consultant, path: Path, keep: list[Path] | None = Non
     from ..output import check, refuse_inputs
 
     session = consultant.session
-    if _same_file(path, session.path):
+    if same_file(path, session.path):
         raise PrintoutError(f"{path} is this consultation's session file: writing the sheet "
                             "there would destroy the session; choose another name (such as "
                             f"{default_path(consultant).name})")
-    if session.case_file and _same_file(path, Path(session.case_file)):
+    if session.case_file and same_file(path, Path(session.case_file)):
         raise PrintoutError(f"{path} is the case file saved from this consultation: writing "
                             "the sheet there would destroy it; choose another name (such as "
                             f"{default_path(consultant).name})")
@@ -70,13 +70,6 @@ def save_document(consultant: Consultant, path: Path, audience: str = "client",
     else:
         write_atomic(path, printable(document))
     return path
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _knowledge_files() -> list[Path]:
