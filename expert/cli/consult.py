@@ -46,7 +46,7 @@ def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
     the client sheet to print (.pdf, .html or .md; the trainer's report too in trainer mode).
     """
     from ..consultation.consultant import Consultant
-    from ..consultation.dialogue import Dialogue
+    from ..consultation.dialogue import converse
     from ..consultation.lock import SessionInUse, SessionLock
     from ..consultation.screen import Screen, use_color
     from ..consultation.session import Session, SessionError, default_path
@@ -95,10 +95,4 @@ def consult(ctx: click.Context, mode: str | None, session_file: Path | None,
         lock.release()
         say(f"error: cannot write the session file: {exc}")
         ctx.exit(1)
-    try:
-        dialogue = Dialogue(consultant, screen, prefix, lock)
-        dialogue.welcome(resumed=resume_file is not None)
-        status = dialogue.run()
-    finally:
-        lock.release()
-    ctx.exit(status)
+    ctx.exit(converse(consultant, screen, prefix, lock, resumed=resume_file is not None))

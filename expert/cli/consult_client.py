@@ -17,7 +17,7 @@ def consult_client(ctx: click.Context, client_ref: str, db_url: str | None,
                    mode: str | None, no_color: bool) -> int:
     """Run the consultation for a client; the exit status."""
     from ..consultation.consultant import Consultant
-    from ..consultation.dialogue import Dialogue
+    from ..consultation.dialogue import converse
     from ..consultation.lock import SessionInUse, SessionLock
     from ..consultation.screen import Screen, use_color
     from ..consultation.session import Session, SessionError
@@ -59,12 +59,7 @@ def consult_client(ctx: click.Context, client_ref: str, db_url: str | None,
             lock.release()
             say(f"error: {exc}")
             return 1
-        try:
-            dialogue = Dialogue(consultant, screen, prefix, lock)
-            dialogue.welcome(resumed=saved is not None)
-            status = dialogue.run()
-        finally:
-            lock.release()
+        status = converse(consultant, screen, prefix, lock, resumed=saved is not None)
         if status == 0 and session.complete:
             report = consultant.report()
             kept = store.store_assessment(client.id, consultant.case(), report,

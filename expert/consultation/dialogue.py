@@ -23,6 +23,18 @@ from .safekeeping import Safekeeping
 from .screen import Hangup, Screen, hangup_guard
 
 
+def converse(consultant: Consultant, screen: Screen, prefix: list[str], lock: SessionLock,
+             resumed: bool) -> int:
+    """The consultation at the terminal from the welcome to the end, holding ``lock`` (released
+    after); the exit status."""
+    try:
+        dialogue = Dialogue(consultant, screen, prefix, lock)
+        dialogue.welcome(resumed)
+        return dialogue.run()
+    finally:
+        lock.release()
+
+
 class Quit(Exception):
     """The person typed quit."""
 
