@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 import expert.compat  # noqa: F401  (before anything imports experta)
 from expert.case import Case, parse_case
@@ -66,6 +67,15 @@ def answerable(kb: KnowledgeBase) -> list[tuple[str, bool]]:
     the conditions, which property tests draw on their own terms."""
     return sorted((q, r.sided) for q, r in kb.questions.items()
                   if r.category not in ("red_flag", "condition"))
+
+
+def draw_answers(data: st.DataObject, kb: KnowledgeBase) -> dict[str, Any]:
+    """For a hypothesis test (``data``: ``st.data()``): one to six answerable questions
+    answered yes, a sided one with a side drawn."""
+    picks = data.draw(st.lists(st.sampled_from(answerable(kb)), min_size=1, max_size=6,
+                               unique=True))
+    return {q: data.draw(st.sampled_from(["left", "right", "both"])) if sided else "yes"
+            for q, sided in picks}
 
 
 @pytest.fixture(scope="session")

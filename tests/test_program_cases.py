@@ -23,7 +23,7 @@ from expert.problems import InputError
 from expert.program import Program, build_program
 from expert.screening import screen_status
 
-from .conftest import CASES, answerable
+from .conftest import CASES, draw_answers
 
 CASE_FILES = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
 LOWER_LIMB = {"lower_leg_foot", "hip_thigh"}
@@ -320,18 +320,13 @@ def test_every_condition_question_is_covered_by_the_table(real_kb: KnowledgeBase
 @given(data=st.data())
 def test_random_cases_never_produce_an_unsafe_item(data: st.DataObject, real: Reasoner,
                                                    real_kb: KnowledgeBase) -> None:
-    picks = data.draw(st.lists(st.sampled_from(answerable(real_kb)), min_size=1, max_size=6,
-                               unique=True))
-    answers: dict[str, Any] = {
-        q: data.draw(st.sampled_from(["left", "right", "both"])) if sided else "yes"
-        for q, sided in picks}
+    answers = draw_answers(data, real_kb)
     conditions = sorted(q for q, r in real_kb.questions.items() if r.category == "condition")
     for c in data.draw(st.lists(st.sampled_from(conditions), max_size=3, unique=True)):
         answers[c] = "yes"
     subject: dict[str, Any] = {}
-    equipment = data.draw(st.none() | st.lists(st.sampled_from(
-        ["foam_roller", "massage_ball", "resistance_band", "stability_ball", "dumbbells",
-         "cable_machine", "bench", "wall"]), unique=True))
+    equipment = data.draw(st.none() | st.lists(st.sampled_from(sorted(real_kb.equipment)),
+                                               unique=True))
     if equipment is not None:
         subject["equipment"] = equipment
     subject["age"] = data.draw(st.integers(20, 55) | st.integers(56, 90))

@@ -28,7 +28,7 @@ from expert.program.handout import render
 from expert.program.safety import Screen
 from expert.report import to_data
 
-from .conftest import CASES, FIXTURE_KB, TESTS, answerable
+from .conftest import CASES, FIXTURE_KB, TESTS, draw_answers
 from .test_program_cases import assert_safe
 
 PROGRAM = TESTS / "fixtures" / "program"
@@ -431,11 +431,7 @@ def test_the_library_shows_each_safety_item(real_kb: KnowledgeBase, real: Reason
 def test_random_cases_respect_every_position_and_feature_gate(data: st.DataObject,
                                                               real: Reasoner,
                                                               real_kb: KnowledgeBase) -> None:
-    picks = data.draw(st.lists(st.sampled_from(answerable(real_kb)), min_size=1, max_size=6,
-                               unique=True))
-    answers: dict[str, Any] = {
-        q: data.draw(st.sampled_from(["left", "right", "both"])) if sided else "yes"
-        for q, sided in picks}
+    answers = draw_answers(data, real_kb)
     for c in data.draw(st.lists(st.sampled_from(["pregnancy", "fall_risk", "osteoporosis"]),
                                 max_size=3, unique=True)):
         answers[c] = "yes"
@@ -444,9 +440,8 @@ def test_random_cases_respect_every_position_and_feature_gate(data: st.DataObjec
     if weeks is not None:
         subject["pregnancy_weeks"] = weeks
     if data.draw(st.booleans()):
-        subject["equipment"] = data.draw(st.lists(st.sampled_from(
-            ["foam_roller", "massage_ball", "resistance_band", "stability_ball", "dumbbells",
-             "cable_machine", "bench", "wall"]), unique=True))
+        subject["equipment"] = data.draw(st.lists(st.sampled_from(sorted(real_kb.equipment)),
+                                                  unique=True))
     case = _case(real_kb, answers, **subject)
     outcome = real.evaluate(case)
     p = build_program(real_kb, case, outcome)
