@@ -15,12 +15,12 @@ belongs to a *stratum* by its category:
   pregnancy, ``refinements`` in ``facts/safety.yaml``), only after a yes to it; then the
   equipment at hand (``facts/equipment.yaml``,
   when the knowledge base has it), asked only when that programme addresses a finding (see
-  ``consultant``).
+  ``standing``).
 
 A question whose yes ``skips`` assessments (``fall_risk``: no single-leg squat) is asked on its
 own in the survey, just before the first of those assessments in the mode (in a mode without
 them it stays where its category puts it); after a yes, the questions of the skipped categories
-are not asked (``consultant``).
+are not asked (``standing``).
 
 Within a group, questions keep their order in ``facts/questions.yaml``.
 
@@ -111,7 +111,7 @@ def _region_name(kb: KnowledgeBase, region: str) -> str:
 
 def asks_equipment(kb: KnowledgeBase) -> bool:
     """True when the knowledge base says how to ask about the equipment at hand (it is asked
-    only when there is a programme that addresses a finding: see ``consultant``)."""
+    only when there is a programme that addresses a finding: see ``standing``)."""
     return kb.equipment_question is not None and bool(kb.equipment)
 
 
