@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from expert.case import Case, load_case
+from expert.explain.whatif import what_if
 from expert.inference.reasoner import Reasoner
 from expert.knowledge import KnowledgeBase
 from expert.report import to_data
@@ -158,7 +159,9 @@ def submit(driver: Any, by: str, selector: str) -> None:
 
 def press(driver: Any, *keys: str) -> None:
     """Keys sent to the element that has the focus, as a keyboard would."""
-    driver.switch_to.active_element.send_keys(*keys)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*keys).perform()
 
 
 def press_to_leave(driver: Any, key: str) -> None:
@@ -309,6 +312,27 @@ def shown_findings(driver: Any) -> list[tuple[str, str, str, int]]:
         side = first.split(state, 1)[1].strip()
         percent = item.find_element(By.CSS_SELECTOR, ".bar").text.split()[-1]
         out.append((name, state, side, int(percent.rstrip("%"))))
+    return out
+
+
+def core_what_if(c: Case, reasoner: Reasoner, changes: dict[str, str]) -> dict[str, set[str]]:
+    """The muscles ``imbalance explain --what-if`` finds gained, lost and changed."""
+    data = what_if(reasoner, c, {k: {"value": v, "certainty": 1.0} for k, v in changes.items()})
+    return {kind: {f"{e['muscle']}@{e['side'] or ''}" for e in data[kind]}
+            for kind in ("added", "removed", "changed")}
+
+
+def shown_what_if(driver: Any) -> dict[str, set[str]]:
+    """The muscles the what-if page's difference lists as gained, lost and changed."""
+    from selenium.webdriver.common.by import By
+
+    out = {}
+    for title, kind in (("Findings gained", "added"), ("Findings lost", "removed"),
+                        ("Certainty changed", "changed")):
+        out[kind] = {f"{li.get_attribute('data-muscle')}@{li.get_attribute('data-side')}"
+                     for li in driver.find_elements(
+                         By.XPATH, f"//*[@id='what-if-difference']/h3[.='{title}']"
+                         "/following-sibling::ul[1]/li")}
     return out
 
 

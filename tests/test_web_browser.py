@@ -1,12 +1,13 @@
 """imbalance serve in a real browser, JavaScript on (tests/browser.py: one server and one
 headless Chromium for the module, in a 360 px phone window, every page checked to fit it): seed
 scenarios A and B by clicking to the findings the core gives for their case files, a why, how a
-finding was found, the client sheet and its PDF download, a red flag ending at its referral,
-resuming after the tab was closed, and a consultation with the keyboard alone."""
+finding was found, the client sheet and its PDF download, a what-if switch whose difference
+changes live, a why-not, a red flag ending at its referral, resuming after the tab was closed,
+and a consultation with the keyboard alone; each compared with what the core says."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .browser import (
     chromium,
     consult,
     core_findings,
+    core_what_if,
     fits,
     no_errors,
     page_kind,
@@ -32,6 +34,7 @@ from .browser import (
     serve,
     shoot,
     shown_findings,
+    shown_what_if,
     submit,
     visit,
 )
@@ -212,26 +215,25 @@ def test_closing_the_tab_and_coming_back_resumes_the_consultation(
     no_errors(browser)
 
 
-def _focus_outline(driver: Any) -> str:
-    """The outline the focused element shows ("" for none)."""
-    style: str = driver.execute_script(
-        "const s = getComputedStyle(document.activeElement);"
-        "return s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0 ? ''"
-        " : s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor")
-    return style
+FOCUSED = """const e = document.activeElement, s = getComputedStyle(e);
+return {tag: e.tagName.toLowerCase(), id: e.id, item: e.dataset.item || "",
+        text: (e.innerText || e.value || "").trim(),
+        outline: s.outlineStyle === "none" || parseFloat(s.outlineWidth) < 2 ? ""
+                 : `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`};"""
 
 
-def tab_to(driver: Any, want: Any, limit: int = 40) -> Any:
-    """Press Tab until ``want(element)`` holds for the focused element; every element the
-    focus stops at on the way shows a visible outline."""
+def tab_to(driver: Any, want: Callable[[dict[str, str]], bool], limit: int = 40
+           ) -> dict[str, str]:
+    """Press Tab until ``want`` holds for the focused element (its tag, id, data-item and
+    text); every element the focus stops at on the way shows an outline 2 px wide or more
+    (the style sheet's, not Chromium's thin default ring)."""
     from selenium.webdriver.common.keys import Keys
 
     for _ in range(limit):
         press(driver, Keys.TAB)
-        focused = driver.switch_to.active_element
-        assert focused.tag_name != "body", "the focus left the page"
-        outline = _focus_outline(driver)
-        assert outline, f"no visible focus on <{focused.tag_name}> {focused.text!r}"
+        focused: dict[str, str] = driver.execute_script(FOCUSED)
+        assert focused["tag"] != "body", "the focus left the page"
+        assert focused["outline"], f"no visible focus on {focused}"
         if want(focused):
             return focused
     pytest.fail(f"Tab never reached the element wanted on {driver.current_url}")
@@ -243,29 +245,82 @@ def test_the_keyboard_alone_answers_questions_with_a_visible_focus(
     from selenium.webdriver.common.keys import Keys
 
     visit(browser, f"{server}/clients")
-    tab_to(browser, lambda e: e.get_attribute("id") == "name")
+    tab_to(browser, lambda e: e["id"] == "name")
     press(browser, "Eve")
     press_to_leave(browser, Keys.ENTER)  # Enter in the field submits its form
     assert browser.find_element(By.TAG_NAME, "h1").text == "Eve"
-    tab_to(browser, lambda e: e.text == "Start a consultation")
+    tab_to(browser, lambda e: e["text"] == "Start a consultation")
     press_to_leave(browser, Keys.ENTER)
     # the safety screen's first checklist: nothing applies, Continue
     assert page_kind(browser)[1] == "checklist"
-    tab_to(browser, lambda e: e.text == "Continue")
+    tab_to(browser, lambda e: e["text"] == "Continue")
     press_to_leave(browser, Keys.SPACE)
     while page_kind(browser)[0] != "checklist.symptoms":
-        tab_to(browser, lambda e: e.text == "Continue")
+        tab_to(browser, lambda e: e["text"] == "Continue")
         press_to_leave(browser, Keys.ENTER)
-    box = tab_to(browser, lambda e: e.get_attribute("data-item") == "low_back_pain")
+    tab_to(browser, lambda e: e["item"] == "low_back_pain")
     press(browser, Keys.SPACE)
-    assert box.is_selected()
-    tab_to(browser, lambda e: e.text == "Continue")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-item=low_back_pain]").is_selected()
+    tab_to(browser, lambda e: e["text"] == "Continue")
     press_to_leave(browser, Keys.ENTER)
     # the reasons open from the keyboard as well
-    tab_to(browser, lambda e: e.tag_name == "summary" and "Why" in e.text)
+    tab_to(browser, lambda e: e["tag"] == "summary" and "Why" in e["text"])
     press(browser, Keys.ENTER)
     assert browser.find_element(By.CSS_SELECTOR, "details.why").get_attribute("open")
     given = browser.find_element(By.CSS_SELECTOR, "details.given").get_attribute("textContent")
     assert "yes" in given.lower()
     fits(browser)
+    no_errors(browser)
+
+
+def test_a_what_if_switch_shows_the_difference_live(
+        seed_a: str, browser: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    visit(browser, seed_a)
+    submit(browser, By.PARTIAL_LINK_TEXT, "What if some answers were different")
+    difference = browser.find_element(By.ID, "what-if-difference")
+    assert "No answer is changed yet" in difference.text
+    page = browser.find_element(By.TAG_NAME, "html")
+    Select(browser.find_element(By.ID, "anterior_pelvic_tilt")).select_by_value("no")
+    WebDriverWait(browser, 15).until(
+        lambda d: "lost" in d.find_element(By.ID, "what-if-difference").text)
+    # swapped in by static/whatif.js: the same page, its address saying what was changed
+    assert page.is_enabled() and "anterior_pelvic_tilt=no" in browser.current_url
+    seed = case("seed_a_low_back_pain_apt.yaml", real_kb)
+    expected = core_what_if(seed, real, {"anterior_pelvic_tilt": "no"})
+    assert expected["removed"] and shown_what_if(browser) == expected
+    fits(browser)
+    shoot(browser, "what-if")
+    # flipped back, there is no difference any more
+    Select(browser.find_element(By.ID, "anterior_pelvic_tilt")).select_by_value("yes")
+    WebDriverWait(browser, 15).until(lambda d: "No answer is changed yet" in d.find_element(
+        By.ID, "what-if-difference").text)
+    assert shown_what_if(browser) == {"added": set(), "removed": set(), "changed": set()}
+    no_errors(browser)
+
+
+def test_why_not_a_muscle_says_what_would_have_flagged_it(
+        seed_a: str, browser: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
+    from selenium.webdriver.common.by import By
+
+    from expert.consultation.questionnaire import Questionnaire
+    from expert.explain.counterfactual import why_not_and_change
+    from expert.explain.target import Target
+
+    visit(browser, seed_a)
+    name = real_kb.name("upper_trapezius")
+    browser.find_element(By.ID, "why-not-muscle").send_keys(name)
+    submit(browser, By.XPATH, "//button[.='Why not?']")
+    assert browser.find_element(By.TAG_NAME, "h1").text == f"{name}: why not?"
+    seed = case("seed_a_low_back_pain_apt.yaml", real_kb)
+    core = why_not_and_change(real, seed, real.evaluate(seed), Target("upper_trapezius"))
+    # every rule that could flag it, and the smallest change that would, as explain says
+    assert len(browser.find_elements(By.CSS_SELECTOR, "ul.rules > li")) == len(core["rules"])
+    change = browser.find_element(By.CSS_SELECTOR, "p.message").text
+    label = Questionnaire(real_kb, "self").label
+    for step in core["counterfactual"]:
+        assert label(step["observation"]) in change
     no_errors(browser)

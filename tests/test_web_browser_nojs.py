@@ -22,9 +22,12 @@ from .browser import (
     chromium,
     consult,
     core_findings,
+    core_what_if,
+    fits,
     no_errors,
     serve,
     shown_findings,
+    shown_what_if,
     submit,
     visit,
 )
@@ -47,21 +50,46 @@ def test_javascript_is_off(no_script: Any) -> None:
     assert no_script.find_element(By.ID, "js").text.lower() == "off"
 
 
+@pytest.fixture(scope="module")
+def seed_b(server: str, no_script: Any, real_kb: KnowledgeBase) -> str:
+    """Seed scenario B answered by clicking in self mode; the URL of its results."""
+    add_client(no_script, server, "Bea")
+    consult(no_script, answers_of(case("seed_b_groceries_left.yaml", real_kb)))
+    url: str = no_script.current_url
+    return url
+
+
 def test_without_javascript_seed_b_reaches_its_findings_and_the_sheet(
-        server: str, no_script: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
+        seed_b: str, no_script: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
     from selenium.webdriver.common.by import By
 
-    seed_b = case("seed_b_groceries_left.yaml", real_kb)
-    add_client(no_script, server, "Bea")
-    consult(no_script, answers_of(seed_b))
-    assert shown_findings(no_script) == core_findings(seed_b, real_kb, real)
+    visit(no_script, seed_b)
+    expected = core_findings(case("seed_b_groceries_left.yaml", real_kb), real_kb, real)
+    assert shown_findings(no_script) == expected
     # the explanation opens without a script (a details element)
     no_script.find_element(By.CSS_SELECTOR, "details.how summary").click()
     assert "left" in no_script.find_element(By.CSS_SELECTOR, "details.how").text
+    fits(no_script)
     submit(no_script, By.PARTIAL_LINK_TEXT, "client sheet")
     body = no_script.find_element(By.TAG_NAME, "body").text
     assert "Your exercise plan" in body and "not a diagnosis" in body
     assert no_script.find_element(By.PARTIAL_LINK_TEXT, "Download as PDF").is_displayed()
+    no_errors(no_script)
+
+
+def test_without_javascript_a_what_if_is_a_plain_form(
+        seed_b: str, no_script: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    visit(no_script, seed_b)
+    submit(no_script, By.PARTIAL_LINK_TEXT, "What if some answers were different")
+    Select(no_script.find_element(By.ID, "carry_load_one_hand")).select_by_value("no")
+    submit(no_script, By.XPATH, "(//button[.='Show the difference'])[1]")
+    shown = shown_what_if(no_script)
+    seed = case("seed_b_groceries_left.yaml", real_kb)
+    expected = core_what_if(seed, real, {"carry_load_one_hand": "no"})
+    assert any(expected.values()) and shown == expected
     no_errors(no_script)
 
 
