@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -22,19 +22,25 @@ SVG = "{http://www.w3.org/2000/svg}"
 SEED_B = {"carry_load_one_hand": "left", "shoulder_elevated_at_rest": "left", "subject.age": "41"}
 
 
+class Site(NamedTuple):
+    """One server with seed A answered in self mode and seed B in trainer mode."""
+    web: Any          # the test client
+    seed_a: str       # the results pages' paths
+    seed_b: str
+    store: str        # the database's URL
+
+
 @pytest.fixture(scope="module")
-def site(real_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[Any, str, str]]:
-    """One server with seed A answered in self mode and seed B in trainer mode: the client
-    and the two results pages' paths."""
-    with make_client(real_kb, tmp_path_factory.mktemp("explain")) as web:
+def site(real_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("explain")
+    with make_client(real_kb, folder) as web:
         web.get("/clients")  # the CSRF cookie
         paths = []
         for answers, mode in ((SEED_A, "self"), (SEED_B, "trainer")):
             ident = add_client(web)
             start(web, ident, mode)
             paths.append(run_through(web, ident, answers).url.path)
-        yield web, paths[0], paths[1]
+        yield Site(web, paths[0], paths[1], f"sqlite:///{folder / 'web.db'}")
 
 
 def words(page: str) -> str:
@@ -51,8 +57,8 @@ def why_not(web: Any, results: str, muscle: str) -> Any:
     return web.get(f"{results}/why-not", params={"muscle": muscle})
 
 
-def test_each_key_finding_has_its_picture_as_valid_svg_with_a_title(site: Any) -> None:
-    web, seed_a, _ = site
+def test_each_key_finding_has_its_picture_as_valid_svg_with_a_title(site: Site) -> None:
+    web, seed_a, *_ = site
     page = web.get(seed_a).text
     findings = re.findall(r"<li><span class=\"name\">([^<]+)</span>", page)
     pictures = re.findall(r'<img src="([^"]+\.svg)"[^>]*alt="([^"]+)"', page)
@@ -70,32 +76,36 @@ def test_each_key_finding_has_its_picture_as_valid_svg_with_a_title(site: Any) -
     assert web.get(f"{seed_a}/findings/99.svg").status_code == 404
 
 
-def test_the_picture_is_the_one_imbalance_explain_draws(site: Any, real_kb: KnowledgeBase,
-                                                        real: Any) -> None:
-    from expert.explain.picture import explanation_graph, to_svg
-    from expert.explain.target import Target
-    from expert.explain.why import why
+def test_the_picture_is_the_one_imbalance_explain_draws(site: Site, tmp_path: Path) -> None:
+    import json
 
-    from .conftest import make_case
+    from click.testing import CliRunner
 
-    web, _, seed_b = site
+    from expert.cli import main
+    from expert.store import open_store
+
+    web, _, seed_b, url = site
     page = web.get(seed_b).text
-    src = re.findall(r'<img src="([^"]+\.svg)"', page)[0]
-    case = make_case(real_kb, {"carry_load_one_hand": "left",
-                               "shoulder_elevated_at_rest": "left"}, age=41)
-    svg = web.get(src).text
-    # the trainer's picture keeps the ids in its tooltips, as the command line's does
-    assert "rule " in svg
-    first = re.search(r"<title>Why: ([^<]+)</title>", svg)
-    assert first is not None
-    data = why(real_kb, case, real.evaluate(case), Target("upper_trapezius", "overactive",
-                                                          "left"))
-    assert first.group(1) in to_svg(explanation_graph(data, real_kb))
+    first = re.search(r'<li><span class="name">([^<]+)</span>.*?<img src="([^"]+\.svg)"', page,
+                      re.S)
+    assert first is not None and first.group(1).startswith("Trapezius, upper")
+    svg = web.get(first.group(2)).text
+    # the command line, on the case the consultation stored, draws the very same picture
+    ident, number = re.findall(r"\d+", seed_b)
+    with open_store(url) as store:
+        case = store.assessment(int(ident), int(number)).case_data
+    (tmp_path / "case.json").write_text(json.dumps(case))
+    out = CliRunner().invoke(main, ["explain", "upper_trapezius", "--state", "overactive",
+                                    "--side", "left", "--case", str(tmp_path / "case.json"),
+                                    "--format", "svg"])
+    assert out.exit_code == 0, out.output
+    assert svg == out.output
+    assert "rule " in svg  # a trainer's picture keeps the ids in its tooltips
 
 
 def test_the_results_page_offers_why_not_with_every_muscle_suggested(
-        site: Any, real_kb: KnowledgeBase) -> None:
-    web, seed_a, _ = site
+        site: Site, real_kb: KnowledgeBase) -> None:
+    web, seed_a, *_ = site
     page = web.get(seed_a).text
     form = page[page.find('<form class="why-not"'):page.find("</form>")]
     assert 'method="get"' in form and f'action="{seed_a}/why-not"' in form
@@ -105,8 +115,8 @@ def test_the_results_page_offers_why_not_with_every_muscle_suggested(
     assert "Trapezius, upper (descending) fibres" in options and "Psoas major" in options
 
 
-def test_why_not_a_muscle_that_is_not_a_finding_says_why(site: Any) -> None:
-    web, seed_a, _ = site
+def test_why_not_a_muscle_that_is_not_a_finding_says_why(site: Site) -> None:
+    web, seed_a, *_ = site
     r = why_not(web, seed_a, "upper_trapezius")
     assert r.status_code == 200
     said = main_words(r.text)
@@ -121,15 +131,15 @@ def test_why_not_a_muscle_that_is_not_a_finding_says_why(site: Any) -> None:
     assert "habit.carry_load_one_hand" not in said
 
 
-def test_why_not_in_trainer_mode_names_the_rules(site: Any) -> None:
-    web, _, seed_b = site
+def test_why_not_in_trainer_mode_names_the_rules(site: Site) -> None:
+    web, _, seed_b, _ = site
     said = main_words(why_not(web, seed_b, "Psoas major").text)
     assert "Psoas major" in said and "is not a finding" in said
     assert re.search(r"\((?:habit|symptom|ohsa|pattern|static)\.[a-z_]+\)", said)
 
 
-def test_why_not_a_finding_says_it_is_one_and_how_it_was_found(site: Any) -> None:
-    web, _, seed_b = site
+def test_why_not_a_finding_says_it_is_one_and_how_it_was_found(site: Site) -> None:
+    web, _, seed_b, _ = site
     r = why_not(web, seed_b, "lower_trapezius")
     said = main_words(r.text)
     assert r.status_code == 200
@@ -139,8 +149,8 @@ def test_why_not_a_finding_says_it_is_one_and_how_it_was_found(site: Any) -> Non
     assert re.search(r'<img src="[^"]+/findings/\d+\.svg"', r.text)
 
 
-def test_a_muscle_can_be_named_by_its_name_in_any_case(site: Any) -> None:
-    web, seed_a, _ = site
+def test_a_muscle_can_be_named_by_its_name_in_any_case(site: Site) -> None:
+    web, seed_a, *_ = site
     by_id = main_words(why_not(web, seed_a, "upper_trapezius").text)
     for word in ("Trapezius, upper (descending) fibres", "TRAPEZIUS, UPPER (DESCENDING) FIBRES",
                  "upper trap", " Upper Trapezius "):
@@ -148,15 +158,15 @@ def test_a_muscle_can_be_named_by_its_name_in_any_case(site: Any) -> None:
         assert r.status_code == 200 and main_words(r.text) == by_id, word
 
 
-def test_a_muscle_inside_a_group_finding_is_found_through_the_group(site: Any) -> None:
-    web, seed_a, _ = site
+def test_a_muscle_inside_a_group_finding_is_found_through_the_group(site: Site) -> None:
+    web, seed_a, *_ = site
     said = main_words(why_not(web, seed_a, "psoas").text)
     # seed A reports the psoas as the hip flexor complex (domain.md §8.1)
     assert "Psoas major is a finding" in said and "Hip flexor complex: probably overactive" in said
 
 
-def test_an_unknown_name_gets_suggestions_not_an_error(site: Any) -> None:
-    web, seed_a, _ = site
+def test_an_unknown_name_gets_suggestions_not_an_error(site: Site) -> None:
+    web, seed_a, *_ = site
     r = why_not(web, seed_a, "gluteus maxximus")
     assert r.status_code == 422
     said = words(r.text)
@@ -170,8 +180,8 @@ def test_an_unknown_name_gets_suggestions_not_an_error(site: Any) -> None:
     assert "Traceback" not in r.text + several.text + empty.text
 
 
-def test_the_query_is_shown_as_text_never_as_markup(site: Any) -> None:
-    web, seed_a, _ = site
+def test_the_query_is_shown_as_text_never_as_markup(site: Site) -> None:
+    web, seed_a, *_ = site
     r = why_not(web, seed_a, XSS)
     assert r.status_code == 422
     assert XSS not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
