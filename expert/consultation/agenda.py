@@ -15,8 +15,9 @@ Rules in salience strata assert an ``Ask`` fact; the first one asserted is the n
    programme (10); the consultant marks the equipment as unable to matter when the programme
    addresses no finding.
 
-A question of a checklist (``via``) is not asked while that checklist is open: the checklist
-(``Open`` too, ranked just before its questions) is asked instead, and a no to it answers them.
+A question of a checklist (``via``) is not asked while that checklist is open (``Listed``): the
+checklist (``Open`` too, ranked just before its questions) is asked instead, and a no to it
+answers them.
 Once the checklist is answered yes or ?, it is no longer open and its questions are asked one by
 one. A checklist is open only while two or more of its questions can still matter; with one left,
 that question is asked on its own.
@@ -44,6 +45,12 @@ class Given(Fact):
 class Open(Fact):
     """A topic of the mode not answered yet: ``key``, ``stratum``, ``matters``, and ``via``, the
     key of the checklist the question belongs to ("" if none)."""
+
+
+class Listed(Fact):
+    """An open checklist: ``key``. Its questions wait while it is open. (A fact of its own, so
+    that experta joins each question with the few open checklists, not with every open topic:
+    that join was most of the time a decision took.)"""
 
 
 class Stop(Fact):
@@ -75,6 +82,7 @@ class Agenda(KnowledgeEngine):
         ordered = sorted(open_topics, key=lambda tm: tm[0].rank, reverse=True)
         facts += [Open(key=t.key, stratum=t.stratum, matters=m, via=t.checklist)
                   for t, m in ordered]
+        facts += [Listed(key=t.key) for t, _ in ordered if t.is_checklist]
         if referral:
             facts.append(Stop())
         if programme:
@@ -98,7 +106,7 @@ class Agenda(KnowledgeEngine):
         self.declare(Ask(key=key, part="side"))
 
     @Rule(Open(key=MATCH.key, stratum="screen", matters=True, via=MATCH.via),
-          NOT(Open(key=MATCH.via)), salience=90)
+          NOT(Listed(key=MATCH.via)), salience=90)
     def safety_screen(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))
 
@@ -107,11 +115,11 @@ class Agenda(KnowledgeEngine):
         self.declare(Ask(key=key, part="answer"))
 
     @Rule(Open(key=MATCH.key, stratum="survey", matters=True, via=MATCH.via),
-          NOT(Open(key=MATCH.via)), salience=50)
+          NOT(Listed(key=MATCH.via)), salience=50)
     def survey(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))
 
     @Rule(Open(key=MATCH.key, stratum="programme", matters=True, via=MATCH.via),
-          NOT(Open(key=MATCH.via)), Programme(), salience=10)
+          NOT(Listed(key=MATCH.via)), Programme(), salience=10)
     def programme_conditions(self, key: str) -> None:
         self.declare(Ask(key=key, part="answer"))

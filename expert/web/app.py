@@ -1,13 +1,13 @@
 """The Starlette application of ``imbalance serve``: the routes, and what every request shares
-(the knowledge base, one reasoner and relevance index, the store, the templates, the logins).
+(the knowledge base, a pool of reasoners and one relevance index, the consultations being worked
+on, the store, the templates, the logins).
 
-The reasoner (an experta engine) is not thread-safe, so the work on a consultation runs under
-one lock; requests are otherwise served concurrently.
+Requests are served concurrently: each borrows a reasoner of its own (experta engines are not
+thread-safe) and requests on one consultation take turns (see ``concurrency``).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,6 +25,7 @@ from ..inference.reasoner import Reasoner
 from ..knowledge import KnowledgeBase
 from ..store import Store
 from . import changes, explain, login, pages, progress, results, whatif
+from .concurrency import Consultations, Reasoners
 from .security import Clock, Guard, LoginGate, Logins, TooLarge, log
 
 STATIC = Path(__file__).parent / "static"
@@ -35,13 +36,18 @@ class Service:
     kb: KnowledgeBase
     store: Store
     logins: Logins
-    reasoner: Reasoner = field(init=False)
-    relevance: Relevance = field(init=False)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    reasoners: Reasoners = field(init=False)
+    relevance: Relevance = field(init=False)  # read-only once built: shared by all requests
+    consultations: Consultations = field(default_factory=Consultations)
 
     def __post_init__(self) -> None:
-        self.reasoner = Reasoner(self.kb)
+        self.reasoners = Reasoners(self.kb)
         self.relevance = Relevance(self.kb)
+
+    @property
+    def reasoner(self) -> Reasoner:
+        """The reasoner of this request (borrowed by ``pages.locked`` for its work)."""
+        return self.reasoners.current
 
 
 def environment() -> Any:

@@ -26,10 +26,11 @@ from ..consultation.answers import BadAnswer
 from ..consultation.consultant import Consultant, Prompt
 from ..consultation.lock import SessionInUse, SessionLock
 from ..consultation.session import Session
-from ..store.consultation import ClientConsultation, lock_file
+from ..store.consultation import lock_file
 from ..store.errors import StoreError
 from ..store.records import Client
 from . import questions
+from .concurrency import Keeping
 from .security import CSRF_COOKIE, SIGNED_IN, cookie, new_token, same
 
 if TYPE_CHECKING:
@@ -72,18 +73,19 @@ async def checked_form(request: Request) -> FormData:
 
 
 async def locked(service: Service, work: Callable[[], T]) -> T:
-    """Run ``work`` in a worker thread, one at a time (the reasoner is shared)."""
+    """Run ``work`` in a worker thread with a reasoner of its own (``service.reasoner``)."""
     def run() -> T:
-        with service.lock:
+        with service.reasoners.borrowed():
             return work()
     return await run_in_threadpool(run)
 
 
 async def consulting(service: Service, env: Any, request: Request,
                      work: Callable[[], Response]) -> Response:
-    """Run ``work`` on the consultation of the page's client, holding the lock that
-    ``imbalance consult --client`` holds for its life: while a terminal has the consultation
-    open, the browser is told so and nothing is changed."""
+    """Run ``work`` on the consultation of the page's client, in its turn (one request at a
+    time per consultation; see ``concurrency``), holding the lock that ``imbalance consult
+    --client`` holds for its life: while a terminal has the consultation open, the browser is
+    told so and nothing is changed."""
     ident = request.path_params["client"]
 
     def run() -> Response:
@@ -93,10 +95,15 @@ async def consulting(service: Service, env: Any, request: Request,
         except SessionInUse:
             return error_page(env, request, 409, IN_USE.format(ident=ident))
         try:
-            return work()
+            with service.reasoners.borrowed():
+                return work()
         finally:
             lock.release()
-    return await locked(service, run)
+
+    def turn() -> Response:
+        with service.consultations.turn(ident):
+            return run()
+    return await run_in_threadpool(turn)
 
 
 IN_USE = ("This consultation is open in imbalance consult at a terminal. Finish or quit it "
@@ -165,13 +172,22 @@ def version(session: Session) -> str:
 
 
 def consultant_of(service: Service, ident: int) -> tuple[Client, Consultant | None]:
+    """The client and the consultation in progress (None if there is none): the consultant
+    kept from the last request when the store holds what it saved, else one built from the
+    stored answers."""
     found = service.store.client(ident)
-    storage = ClientConsultation(service.store, found)
+    storage = Keeping(service.store, found)
     saved = storage.saved()
     if saved is None:
         return found, None
-    session = Session.from_data(saved, storage)
-    return found, Consultant(service.kb, session, service.reasoner, service.relevance)
+    c = service.consultations.reuse(ident, saved)
+    if c is None:
+        session = Session.from_data(saved, storage)
+        c = Consultant(service.kb, session, service.reasoner, service.relevance)
+    else:
+        c.reasoner = service.reasoner  # the one this request borrowed
+    service.consultations.use(c)
+    return found, c
 
 
 def current_of(service: Service, env: Any, request: Request, ident: int, form: FormData
@@ -234,9 +250,10 @@ async def consultation(service: Service, env: Any, request: Request) -> Response
         def start() -> None:
             found, c = consultant_of(service, ident)
             if c is None:
-                storage = ClientConsultation(service.store, found)
+                storage = Keeping(service.store, found)
                 session = Session(storage.path, mode, service.kb.version, storage=storage)
                 c = Consultant(service.kb, session, service.reasoner, service.relevance)
+                service.consultations.use(c)
                 c.current()  # decides the first question and saves the session
                 if c.save_error is not None:
                     raise c.save_error
