@@ -2,7 +2,7 @@
 (the SVG ``imbalance explain MUSCLE --format svg`` draws) and "why not" for any muscle (what
 ``imbalance explain MUSCLE --why-not`` says), in the words of the assessment's mode.
 
-Both work the stored case out again with the shared reasoner (the same core as the command
+Both work the stored case out again with the request's reasoner (the same core as the command
 line); the words of a flagged muscle come from the stored report, as on the results page."""
 
 from __future__ import annotations
