@@ -135,6 +135,9 @@ def test_seed_a_through_the_pages_gives_its_findings_and_sheet(web: TestClient) 
     sheet = web.get(f"{r.url.path}/sheet")
     assert sheet.status_code == 200 and 'id="print"' in sheet.text
     assert "/static/print.js" in sheet.text
+    # the sheet names the client and the assessment's date (the case itself has neither)
+    assert "For: Ann Lee" in " ".join(text(sheet.text).split())
+    assert re.search(r"Date: \d{4}-\d{2}-\d{2}", " ".join(text(sheet.text).split()))
     pdf = web.get(f"{r.url.path}/sheet.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

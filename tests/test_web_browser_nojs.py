@@ -74,6 +74,8 @@ def test_without_javascript_seed_b_reaches_its_findings_and_the_sheet(
     body = no_script.find_element(By.TAG_NAME, "body").text
     assert "Your exercise plan" in body and "not a diagnosis" in body
     assert no_script.find_element(By.PARTIAL_LINK_TEXT, "Download as PDF").is_displayed()
+    # printing needs the script: without it, no button that would do nothing
+    assert not no_script.find_element(By.ID, "print").is_displayed()
     no_errors(no_script)
 
 

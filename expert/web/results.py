@@ -56,9 +56,12 @@ def _sheet(service: Service, request: Request, fmt: str) -> str | bytes:
     from ..case import parse_case
     from ..program.documents import render
 
-    _, kept = _assessment(service, request)
+    found, kept = _assessment(service, request)
     case = parse_case(kept.case_data, f"assessment {kept.number}", service.kb)
-    return render(service.kb, case.answers, kept.report, fmt)
+    # the sheet's "For" and "Date" lines: the case's own, else the client's and the assessment's
+    report = {**kept.report, "client": kept.report.get("client") or found.name,
+              "date": kept.report.get("date") or kept.date.isoformat()}
+    return render(service.kb, case.answers, report, fmt)
 
 
 async def sheet(service: Service, env: Any, request: Request) -> Response:
