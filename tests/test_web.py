@@ -310,6 +310,8 @@ def test_a_red_flag_ends_on_a_referral_page_without_a_programme(web: TestClient)
     words = " ".join(text(r.text).split())
     assert "Please see a health professional first" in words
     assert "No exercise programme" in words and "client sheet" not in words
+    # a person alone is not offered to switch the red flag off and look past the referral
+    assert 'id="what-if-link"' not in r.text and "What if" not in words
 
 
 def test_bad_answers_get_a_message_not_a_crash(web: TestClient) -> None:
