@@ -3,7 +3,8 @@
 Starts ``imbalance serve`` as a real subprocess (uvicorn) on a free 127.0.0.1 port with a
 temporary SQLite database, adds one client per simulated person, then runs the people
 concurrently for a fixed time (asyncio + httpx, one cookie jar each). Each goes through
-consultations page by page as a browser does: the client's page, the start form, then for
+consultations page by page as a browser does (arriving at random within the first think
+time, not all in the same millisecond): the client's page, the start form, then for
 every question a think time, the POST of a random valid answer (the form's CSRF token and
 version, the cookie sent back) and the GET of the page it redirects to; a referring tick is
 confirmed as the read-back asks; at the end the results page, then a new consultation (the
@@ -211,6 +212,7 @@ async def person(url: str, who: Person, stop: float, think: tuple[float, float],
                  rng: random.Random) -> None:
     b = Browser(url, who, stop)
     base = f"/clients/{who.client}"
+    await asyncio.sleep(rng.uniform(0, think[1]))  # people arrive over one think time
     try:
         n = 0
         while time.monotonic() < stop:

@@ -46,7 +46,7 @@ class Service:
 
     @property
     def reasoner(self) -> Reasoner:
-        """The reasoner of this request (borrowed by ``pages.locked`` for its work)."""
+        """The reasoner of this request (lent for the work ``pages.locked`` runs)."""
         return self.reasoners.current
 
 

@@ -2,8 +2,11 @@
 can run at once.
 
 - **Reasoners.** An experta engine is not thread-safe, so each request that reasons borrows a
-  reasoner of its own from a small pool for as long as it runs (``Reasoners.borrowed``); the
-  pool also bounds how many requests work at once (the rest wait their turn).
+  reasoner of its own from a small pool, from its first use to the end of the request
+  (``Reasoners.lending``); the pool also bounds how many requests reason at once (the rest wait
+  their turn): Python runs one thread at a time, so more would only make each of them slower
+  (and hold more engines in memory), while two let one reason while the other waits for the
+  database.
 - **One request per consultation.** Two requests on one client's consultation (two tabs, a
   double click) take turns on a lock of that client (``Consultations.turn``), taken before the
   consultation's file lock, which is left to tell a terminal's ``consult --client`` from
@@ -34,7 +37,7 @@ from ..store.consultation import ClientConsultation
 if TYPE_CHECKING:
     from ..consultation.consultant import Consultant
 
-REASONERS = 4  # Python runs one thread at a time: more would only hold more engines in memory
+REASONERS = 2
 KEPT = 128  # consultants kept between requests: more than the people consulting at once
 
 
@@ -49,27 +52,29 @@ class Reasoners:
         self.mine = threading.local()
 
     @contextmanager
-    def borrowed(self) -> Iterator[Reasoner]:
-        """A reasoner for this thread alone until the block ends (the one it already has, in a
-        nested block)."""
-        held: Reasoner | None = getattr(self.mine, "reasoner", None)
-        if held is not None:
-            yield held
+    def lending(self) -> Iterator[None]:
+        """A block of work in which ``current`` lends this thread a reasoner, at its first use
+        (work that only reads the store never waits for one); it goes back at the end."""
+        if getattr(self.mine, "lending", False):  # nested: the outer block returns it
+            yield
             return
-        reasoner = self.idle.get() or Reasoner(self.kb)
-        self.mine.reasoner = reasoner
+        self.mine.lending, self.mine.reasoner = True, None
         try:
-            yield reasoner
+            yield
         finally:
-            self.mine.reasoner = None
-            self.idle.put(reasoner)
+            held = self.mine.reasoner
+            self.mine.lending, self.mine.reasoner = False, None
+            if held is not None:
+                self.idle.put(held)
 
     @property
     def current(self) -> Reasoner:
-        """The reasoner this thread has borrowed."""
-        held: Reasoner | None = getattr(self.mine, "reasoner", None)
+        """The reasoner lent to this thread (waiting for one to be free, the first time)."""
+        if not getattr(self.mine, "lending", False):
+            raise RuntimeError("a reasoner is used outside a block of work (pages.locked)")
+        held: Reasoner | None = self.mine.reasoner
         if held is None:
-            raise RuntimeError("the reasoner is used outside the pages' worker (pages.locked)")
+            held = self.mine.reasoner = self.idle.get() or Reasoner(self.kb)
         return held
 
 

@@ -75,7 +75,7 @@ async def checked_form(request: Request) -> FormData:
 async def locked(service: Service, work: Callable[[], T]) -> T:
     """Run ``work`` in a worker thread with a reasoner of its own (``service.reasoner``)."""
     def run() -> T:
-        with service.reasoners.borrowed():
+        with service.reasoners.lending():
             return work()
     return await run_in_threadpool(run)
 
@@ -95,7 +95,7 @@ async def consulting(service: Service, env: Any, request: Request,
         except SessionInUse:
             return error_page(env, request, 409, IN_USE.format(ident=ident))
         try:
-            with service.reasoners.borrowed():
+            with service.reasoners.lending():
                 return work()
         finally:
             lock.release()
