@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -83,32 +84,78 @@ def test_the_progress_page_draws_the_client_reports_chart_with_its_values_as_tex
     page = r.text
     # the name is text, never markup
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    # the chart is the very SVG the client report draws (generated here, nothing fetched)
+    # the chart is the very SVG the client report draws (generated here, nothing fetched), and
+    # beside it the narrow one a phone is shown (the style sheet shows one of the two)
     data = core_progress(web, ident)
-    assert page.count("<svg") == 1 and chart_svg(data) in page
+    assert page.count("<svg") == 2
     cli = invoke("client", "report", str(ident), "--db", web.url).output
-    assert re.search(r"<svg.*</svg>", cli, re.S).group(0) in page  # type: ignore[union-attr]
-    assert 'role="img"' in page and "<img" not in page and 'src="http' not in page
+    report_svg = re.search(r"<svg.*</svg>", cli, re.S).group(0)  # type: ignore[union-attr]
+    assert report_svg == chart_svg(data)
+    assert f'<div class="chart-wide">\n{report_svg}\n</div>' in page
+    narrow = chart_svg(data, narrow=True)
+    assert f'<div class="chart-narrow">\n{narrow}\n</div>' in page and narrow != report_svg
+    assert page.count('role="img"') == 2 and "<img" not in page and 'src="http' not in page
     # its text alternative: every line's certainty at every assessment, in a table
     table = re.search(r'<table class="grid" id="chart-table">(.*?)</table>', page, re.S)
     assert table, page
     rows = dict(re.findall(r'<tr data-finding="([^"]+)">(.*?)</tr>', table.group(1), re.S))
     assert set(rows) == {s["finding"] for s in data["series"]} and rows
+    cell = r'<td data-label="([^"]*)">([^<]*)</td>'
     for s in data["series"]:
-        cells = re.findall(r"<td>([^<]*)</td>", rows[s["finding"]])
+        cells = re.findall(cell, rows[s["finding"]])
         key = data["key_threshold"]
-        assert cells == [("not found" if p["certainty"] is None else
+        # each cell labelled with its assessment (a phone shows the label beside the value)
+        assert cells == [(f"#{p['number']} {p['date']}",
+                          "not found" if p["certainty"] is None else
                           f"{p['certainty']:.2f}" + (" key" if p["certainty"] >= key else ""))
                          for p in s["points"]]
     # the seed story: the glutes stay key, the hip flexors drop below the key threshold
-    assert re.findall(r"<td>([^<]*)</td>", rows["gluteus_maximus@both underactive"]) == \
-        ["0.80 key", "0.64 key"]
-    assert rows["hip_flexor_complex@both overactive"].endswith("<td>0.48</td>")
+    assert re.findall(cell, rows["gluteus_maximus@both underactive"]) == \
+        [("#1 2026-01-05", "0.80 key"), ("#2 2026-02-09", "0.64 key")]
+    assert rows["hip_flexor_complex@both overactive"].endswith(
+        '<td data-label="#2 2026-02-09">0.48</td>')
     assert "#1 2026-01-05" in page and "#2 2026-02-09" in page
-    # fits a phone: the chart scales to the column, the tables scroll inside it
-    css = web.get("/static/style.css").text
-    assert re.search(r"\.chart svg \{[^}]*max-width: 100%[^}]*height: auto", css)
-    assert re.search(r"\.wide \{[^}]*overflow-x: auto", css)
+    # the report pages get the wider column (tests/test_web_browser.py measures the widths)
+    assert '<main class="report-page">' in page
+
+
+def test_the_narrow_chart_keeps_its_labels_apart_and_its_legend_under_the_plot() -> None:
+    """The phone's chart: drawn 340 wide (a 360 px window's column, so 13-unit text shows at
+    about 13 px), each tick labelled with its number and, where there is room, its date, no
+    two labels touching, the latest always labelled; the legend under the plot, in lines short
+    enough for its width."""
+    import xml.etree.ElementTree as ET
+
+    dates = ["2026-01-05", "2026-01-06", "2026-01-08", "2026-02-04", "2026-03-02", "2026-03-03"]
+    name = "Intrinsic core stabilizers (deep abdominals) (midline), underactive"
+    data = {"key_threshold": 0.5,
+            "assessments": [{"number": n, "date": d} for n, d in enumerate(dates, 1)],
+            "series": [{"finding": f"m{k}@both underactive", "name": f"{name} {k}",
+                        "points": [{"number": n, "date": d, "certainty": 0.2 + 0.1 * k + 0.05 * n}
+                                   for n, d in enumerate(dates, 1)]} for k in range(3)]}
+    svg = ET.fromstring(chart_svg(data, narrow=True))
+    ns = "{http://www.w3.org/2000/svg}"
+    width, height = (float(v) for v in svg.get("viewBox", "").split()[2:])
+    assert width == 340 and svg.get("font-size") == "13"
+    texts = [(float(t.get("x", 0)), float(t.get("y", 0)), t.get("class"), t.text or "")
+             for t in svg.iter(f"{ns}text") if t.get("x") is not None]
+    axis = max(y for x, y, kind, words in texts if words.startswith("Assessment (number"))
+    ticks = [(x, words) for x, y, kind, words in texts if kind is None and y < axis
+             and (words.startswith("#") or words[:4] == "2026")]
+    numbers = [(x, w) for x, w in ticks if w.startswith("#")]
+    dated = [(x, w) for x, w in ticks if not w.startswith("#")]
+    # days 0, 1, 3, 30, 56, 57 of 57: the close ones share the label of the first of them,
+    # the last keeps its own
+    assert [w for _, w in numbers] == ["#1", "#4", "#6"]
+    assert [w for _, w in dated] == ["2026-01-05", "2026-02-04", "2026-03-03"]
+    for labels, gap in ((numbers, 30), (dated, 86)):
+        assert all(b[0] - a[0] >= gap for a, b in pairwise(labels))
+    # no label runs past the drawing (a date is about 84 units wide at 13)
+    assert all(42 <= x <= width - 42 for x, _ in dated)
+    legend = [(x, y, words) for x, y, kind, words in texts if kind == "legend"]
+    assert len(legend) >= 6 and all(y > axis and len(words) <= 40 for _, y, words in legend)
+    assert max(y for _, y, _ in legend) < height
+    assert " ".join(w for *_, w in legend).count("Intrinsic core stabilizers") == 3
 
 
 def test_one_assessment_says_a_chart_needs_two_and_none_has_no_progress_yet(web: Web) -> None:
@@ -170,6 +217,7 @@ def test_the_compare_form_works_without_script_and_says_what_compare_says(
                  "--format", "html").output
     sections = cli[cli.index('<section id="changes">'):cli.rindex("</section>") + 10]
     assert sections in page
+    assert '<main class="report-page">' in page  # the wider column for its tables
     # the pair chosen stays selected
     assert (selected(page, "before"), selected(page, "after")) == ("1", "2")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 # colour-blind-safe palette (Okabe-Ito, then Tol), dash patterns for more series than colours
@@ -18,6 +18,28 @@ LEFT, RIGHT, TOP, BOTTOM = 60, 20, 20, 50
 LEGEND_W = 340
 LEGEND_CHARS = 44                    # characters per legend line
 QUOTE = {"\"": "&quot;"}
+
+
+class Layout(NamedTuple):
+    """Where the chart's parts go: the plot's drawing size and margins, the legend beside the
+    plot (``legend_w`` wide) or under it (``legend_w`` 0), the text size and line height."""
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    legend_w: int
+    legend_chars: int
+    font: int
+    line: int
+
+
+WIDE = Layout(W, H, LEFT, RIGHT, TOP, BOTTOM, LEGEND_W, LEGEND_CHARS, 12, 16)
+# a phone's column (about 340 px): drawn at about its own size, so 13-unit text stays about
+# 13 px; the legend under the plot, short tick labels (number, then the date when there is
+# room), a taller plot for its width
+NARROW = Layout(340, 300, 54, 14, 20, 62, 0, 40, 13, 17)
 
 
 def _label(f: dict[str, Any]) -> str:
@@ -60,17 +82,31 @@ def progress_data(client: Any, assessments: list[Any]) -> dict[str, Any]:
             "series": lines}
 
 
-def _x_positions(dates: list[dt.date]) -> list[float]:
-    span = W - LEFT - RIGHT
+def _x_positions(dates: list[dt.date], layout: Layout) -> list[float]:
+    span, left = layout.width - layout.left - layout.right, layout.left
     if not dates:
         return []
     if len(dates) == 1:
-        return [LEFT + span / 2]
+        return [left + span / 2]
     first, last = dates[0], dates[-1]
     days = (last - first).days
     if days <= 0:
-        return [LEFT + span * i / (len(dates) - 1) for i in range(len(dates))]
-    return [LEFT + span * (d - first).days / days for d in dates]
+        return [left + span * i / (len(dates) - 1) for i in range(len(dates))]
+    return [left + span * (d - first).days / days for d in dates]
+
+
+def _spaced(xs: list[float], gap: float) -> set[int]:
+    """The ticks that get a label of ``gap`` width without two touching: always the last (the
+    latest assessment), then from the first on, each clear of those kept."""
+    if not xs:
+        return set()
+    kept = {len(xs) - 1}
+    previous = None
+    for i, x in enumerate(xs[:-1]):
+        if (previous is None or x - previous >= gap) and xs[-1] - x >= gap:
+            kept.add(i)
+            previous = x
+    return kept
 
 
 def lines_of(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,49 +123,72 @@ def lines_of(data: dict[str, Any]) -> list[dict[str, Any]]:
                                                   line["findings"][0]))
 
 
-def chart_svg(data: dict[str, Any]) -> str:
+def chart_svg(data: dict[str, Any], narrow: bool = False) -> str:
     """Certainty of each key finding (y, 0 to 1) at each assessment (x, by date), with the key
     threshold, labelled axes and a legend; a finding not reported at an assessment is drawn at
-    0 with a hollow marker."""
+    0 with a hollow marker. ``narrow``: the layout for a phone's width (``NARROW``: the legend
+    under the plot, each tick labelled with its number and, where there is room, its date)
+    instead of the report's (``WIDE``: the legend beside the plot)."""
+    at = NARROW if narrow else WIDE
     rows = data["assessments"]
     lines = lines_of(data)
-    legend = [textwrap.wrap("; ".join(line["names"]), LEGEND_CHARS) for line in lines]
+    legend = [textwrap.wrap("; ".join(line["names"]), at.legend_chars) for line in lines]
     dates = [dt.date.fromisoformat(r["date"]) for r in rows]
-    xs = _x_positions(dates)
-    plot_h = H - TOP - BOTTOM
+    xs = _x_positions(dates, at)
+    plot_h = at.height - at.top - at.bottom
+    right = at.width - at.right
 
     def y(value: float) -> float:
-        return TOP + plot_h * (1 - value)
+        return at.top + plot_h * (1 - value)
 
-    width = W + LEGEND_W
-    height = max(H, TOP + 16 * sum(len(text) + 1 for text in legend) + 30)
+    entries = at.line * sum(len(text) + 1 for text in legend)
+    if narrow:
+        width, height, ly = at.width, at.height + 8 + entries, at.height + 8
+        swatch, words = 4, 40
+    else:
+        width, ly = at.width + at.legend_w, at.top + 10
+        height = max(at.height, at.top + entries + 30)
+        swatch, words = at.width + 10, at.width + 46
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" '
            'aria-label="Certainty of each key finding at each assessment" '
-           'font-family="system-ui, sans-serif" font-size="12">']
+           f'font-family="system-ui, sans-serif" font-size="{at.font}">']
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+        out.append(f'<line x1="{at.left}" x2="{right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
                    'stroke="#ddd"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
+        out.append(f'<text x="{at.left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
                    f'{tick:g}</text>')
     t = data["key_threshold"]
-    out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
+    above = f"key ({t:g} or more) above this line" if narrow else \
+        f"key finding ({t:g} or more) above this line"
+    out.append(f'<line x1="{at.left}" x2="{right}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
                'stroke="#666" stroke-dasharray="4 4"/>')
-    out.append(f'<text x="{LEFT + 6}" y="{y(t) - 4:.1f}" fill="#444">'
-               f'key finding ({t:g} or more) above this line</text>')
-    out.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#333"/>')
-    out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
+    out.append(f'<text x="{at.left + 6}" y="{y(t) - 4:.1f}" fill="#444">{above}</text>')
+    bottom = at.top + plot_h
+    out.append(f'<line x1="{at.left}" x2="{at.left}" y1="{at.top}" y2="{bottom}" '
                'stroke="#333"/>')
-    for x, r in zip(xs, rows, strict=True):
-        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" '
-                   f'y2="{TOP + plot_h + 5}" stroke="#333"/>')
-        out.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle">'
-                   f'#{r["number"]} {escape(r["date"])}</text>')
-    out.append(f'<text x="{(LEFT + W - RIGHT) / 2:.0f}" y="{H - 8}" text-anchor="middle" '
-               'font-weight="bold">Assessment (number and date)</text>')
-    out.append(f'<text transform="translate(16 {TOP + plot_h / 2:.0f}) rotate(-90)" '
-               'text-anchor="middle" font-weight="bold">Certainty (0 to 1)</text>')
-    ly = TOP + 10
+    out.append(f'<line x1="{at.left}" x2="{right}" y1="{bottom}" y2="{bottom}" '
+               'stroke="#333"/>')
+    # a date (about 84 wide) is kept within the drawing, its room reckoned where it is drawn
+    date_xs = [min(max(x, 43), at.width - 43) for x in xs]
+    numbered, dated = (_spaced(xs, 30), _spaced(date_xs, 86)) if narrow else (set(), set())
+    for i, (x, r) in enumerate(zip(xs, rows, strict=True)):
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom}" '
+                   f'y2="{bottom + 5}" stroke="#333"/>')
+        if not narrow:
+            out.append(f'<text x="{x:.1f}" y="{bottom + 18}" text-anchor="middle">'
+                       f'#{r["number"]} {escape(r["date"])}</text>')
+            continue
+        if i in numbered:
+            out.append(f'<text x="{x:.1f}" y="{bottom + 17}" text-anchor="middle">'
+                       f'#{r["number"]}</text>')
+        if i in dated:
+            out.append(f'<text x="{date_xs[i]:.1f}" y="{bottom + 33}" text-anchor="middle">'
+                       f'{escape(r["date"])}</text>')
+    out.append(f'<text x="{(at.left + right) / 2:.0f}" y="{at.height - 8}" '
+               'text-anchor="middle" font-weight="bold">Assessment (number and date)</text>')
+    out.append(f'<text transform="translate({at.left - 44} {at.top + plot_h / 2:.0f}) '
+               'rotate(-90)" text-anchor="middle" font-weight="bold">Certainty (0 to 1)</text>')
     for n, (line, text) in enumerate(zip(lines, legend, strict=True)):
         colour, dash = PALETTE[n % len(PALETTE)], DASHES[(n // len(PALETTE)) % len(DASHES)]
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
@@ -145,14 +204,14 @@ def chart_svg(data: dict[str, Any]) -> str:
             out.append(f'<circle cx="{x:.1f}" cy="{y(c or 0):.1f}" r="4" fill="{fill}" '
                        f'stroke="{colour}" stroke-width="2"/>')
         out.append("</g>")
-        out.append(f'<line x1="{W + 10}" x2="{W + 40}" y1="{ly}" y2="{ly}" stroke="{colour}" '
-                   f'stroke-width="3"{dashed}/>')
+        out.append(f'<line x1="{swatch}" x2="{swatch + 30}" y1="{ly}" y2="{ly}" '
+                   f'stroke="{colour}" stroke-width="3"{dashed}/>')
         for k, part in enumerate(text):
-            out.append(f'<text x="{W + 46}" y="{ly + 4 + 16 * k}" class="legend">'
+            out.append(f'<text x="{words}" y="{ly + 4 + at.line * k}" class="legend">'
                        f'{escape(part)}</text>')
-        ly += 16 * (len(text) + 1)
+        ly += at.line * (len(text) + 1)
     if not data["series"]:
-        out.append(f'<text x="{(LEFT + W - RIGHT) / 2:.0f}" y="{TOP + plot_h / 2:.0f}" '
+        out.append(f'<text x="{(at.left + right) / 2:.0f}" y="{at.top + plot_h / 2:.0f}" '
                    'text-anchor="middle">No key finding in any assessment.</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -53,9 +53,13 @@ async def progress(service: Service, env: Any, request: Request) -> Response:
         found = _client(service, ident)
         return found, progress_data(found, service.store.assessments(ident))
     found, data = await locked(service, read)
-    # one assessment is a single point: the page says a chart needs two instead of drawing it
+    # one assessment is a single point: the page says a chart needs two instead of drawing it;
+    # the report's chart (legend beside the plot) and the narrow one (legend under it) both,
+    # the style sheet shows the one that fits the window
+    chart = Markup('<div class="chart-wide">\n{}\n</div>\n<div class="chart-narrow">\n{}\n'
+                   '</div>').format(Markup(chart_svg(data)), Markup(chart_svg(data, True)))
     parts = blocks("progress.html.j2", ("timeline", "chart", "assessments"), d=data,
-                   chart=chart_svg(data) if len(data["assessments"]) > 1 else "")
+                   chart=chart if len(data["assessments"]) > 1 else "")
     return page(env, request, "web_progress.html.j2", title=f"Progress: {found.name}",
                 client=found, d=data, parts=parts)
 
