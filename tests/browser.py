@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,17 @@ def _free_port() -> int:
         return port
 
 
-def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``imbalance serve`` as a subprocess; its address. Its log must hold no traceback."""
+def serve(tmp_path_factory: pytest.TempPathFactory, database: Path | None = None
+          ) -> Iterator[str]:
+    """``imbalance serve`` as a subprocess, on ``database`` (an SQLite file; a new one when
+    None); its address. Its log must hold no traceback."""
     folder = tmp_path_factory.mktemp("serve")
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "expert", "serve", "--port", str(port), "--db",
-         f"sqlite:///{folder / 'clients.db'}"], stdout=log, stderr=subprocess.STDOUT)
+         f"sqlite:///{database or folder / 'clients.db'}"], stdout=log,
+        stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -139,6 +143,29 @@ def shoot(driver: Any, name: str) -> None:
         assert driver.save_screenshot(str(Path(folder) / f"{name}-{width}.png"))
         fits(driver)
     driver.set_window_size(*PHONE)
+
+
+@contextmanager
+def window(driver: Any, width: int) -> Iterator[None]:
+    """The window ``width`` px wide (the phone's height) for a while, then the phone's again."""
+    driver.set_window_size(width, PHONE[1])
+    try:
+        yield
+    finally:
+        driver.set_window_size(*PHONE)
+
+
+def scrolled_inside(driver: Any) -> list[str]:
+    """The boxes that scroll sideways (``.wide``) whose content is wider than they are (cut
+    off at the right until scrolled): the tables too wide for them (by id, or their section's)
+    and the widths."""
+    found: list[str] = driver.execute_script("""
+        return [...document.querySelectorAll('.wide')]
+          .filter(e => e.scrollWidth > e.clientWidth)
+          .map(e => ([...e.querySelectorAll('table')].filter(t => t.offsetWidth > e.clientWidth)
+                       .map(t => t.id || t.closest('section[id]')?.id).join(', ')
+                     || e.className) + `: ${e.scrollWidth} px in ${e.clientWidth}`)""")
+    return found
 
 
 def visit(driver: Any, url: str) -> None:

@@ -31,20 +31,28 @@ from .browser import (
     page_kind,
     press,
     press_to_leave,
+    scrolled_inside,
     serve,
     shoot,
     shown_findings,
     shown_what_if,
     submit,
     visit,
+    window,
 )
+from .test_reassessment import WEEK0, WEEK5, invoke
 
 XSS = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve(tmp_path_factory)
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("db") / "clients.db"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, database: Path) -> Iterator[str]:
+    yield from serve(tmp_path_factory, database)
 
 
 @pytest.fixture(scope="module")
@@ -324,3 +332,80 @@ def test_why_not_a_muscle_says_what_would_have_flagged_it(
     for step in core["counterfactual"]:
         assert label(step["observation"]) in change
     no_errors(browser)
+
+
+# the rendered size, in px, of the text of the chart that shows (the narrow or the wide one)
+CHART_TEXT = """return [...document.querySelectorAll('.chart svg')]
+  .filter(s => s.getBoundingClientRect().width > 0)
+  .map(s => parseFloat(s.getAttribute('font-size')) * s.getBoundingClientRect().width
+            / s.viewBox.baseVal.width)"""
+# each filled cell of the report's tables: its table, its column's heading, and the label
+# shown before it (the card's, on a phone)
+CELL_LABELS = """const out = [];
+for (const t of document.querySelectorAll('.report table')) {
+  const head = [...(t.tHead ? t.tHead.rows[0] : t.rows[0]).cells].map(c => c.textContent.trim());
+  for (const r of t.rows) {
+    if (!r.querySelector('td')) continue;
+    [...r.cells].forEach((c, i) => {
+      if (c.tagName === 'TD' && c.colSpan === 1 && c.textContent.trim())
+        out.push([t.id || t.closest('section').id, head[i],
+                  getComputedStyle(c, '::before').content.replace(/^"|"$/g, '')]);
+    });
+  }
+}
+return out;"""
+
+
+@pytest.fixture(scope="module")
+def two_assessments(server: str, database: Path) -> str:
+    """A client with the reassessment story's two assessments (examples/reassessment: week 0
+    and week 5), stored as ``imbalance run CASE --client ID`` stores them; the client's URL."""
+    url = f"sqlite:///{database}"
+    added = invoke("client", "add", "Fay", "--db", url)
+    assert added.exit_code == 0, added.output
+    ident = added.output.split("Added client ", 1)[1].split(":", 1)[0]
+    for story in (WEEK0, WEEK5):
+        stored = invoke("run", str(story), "--client", ident, "--db", url)
+        assert stored.exit_code == 0, stored.output
+    return f"{server}/clients/{ident}"
+
+
+def readable(driver: Any, name: str) -> None:
+    """The page read at 360 px (no sideways scrolling anywhere: each table row a card, each
+    cell labelled with its column's heading) and at 1280 px (every table whole in its column);
+    the chart that shows has text of 10 px or more at both widths."""
+    labels = driver.execute_script(CELL_LABELS)
+    assert labels and all(label == head for _, head, label in labels), \
+        [row for row in labels if row[1] != row[2]]
+    assert scrolled_inside(driver) == []
+    charts = driver.execute_script(CHART_TEXT)
+    assert all(size >= 10 for size in charts), charts
+    with window(driver, 1280):
+        fits(driver)
+        assert scrolled_inside(driver) == []
+        wide = driver.execute_script(CHART_TEXT)
+        assert all(size >= 10 for size in wide), wide
+        # the tables side by side again, not cards
+        assert not any(label for *_, label in driver.execute_script(CELL_LABELS)
+                       if label not in ("none", "normal"))
+    shoot(driver, name)
+    no_errors(driver)
+
+
+def test_progress_and_compare_read_at_360_and_1280_px(two_assessments: str,
+                                                      browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    visit(browser, two_assessments)
+    submit(browser, By.LINK_TEXT, "Progress over time")
+    assert browser.current_url.endswith("/progress")
+    assert len(browser.execute_script(CHART_TEXT)) == 1  # one chart shows: the narrow one
+    readable(browser, "progress")
+    tables = {t for t, *_ in browser.execute_script(CELL_LABELS)}
+    assert tables == {"chart-table", "assessments"}
+    submit(browser, By.LINK_TEXT, "Compare the last two assessments")
+    assert "before=1" in browser.current_url and "after=2" in browser.current_url
+    readable(browser, "compare")
+    tables = {t for t, *_ in browser.execute_script(CELL_LABELS)}
+    assert tables == {"findings", "answers", "progressed-table"}
+
