@@ -6,7 +6,8 @@ style of the trainer's report), at least 4.5:1 for text, and 3:1 for the borders
 controls and for focus rings against the background they are drawn on.
 (b) Every page reachable through the ASGI client (the clients, a client, each kind of question,
 changing an answer, the results and every page linked from them, a referral, the login, an
-error, the client sheet): lang, a title, one h1 (the sheet: one a printed page), a main
+error, the client sheet, and the result pages of the GET forms no link reaches: a comparison,
+why-not): lang, a title, one h1 (the sheet: one a printed page), a main
 landmark, unique ids, every form control and button with an accessible name, every link with
 text, every image and picture with a text alternative.
 (c) A visible focus style: an outline on :focus-visible for every link, button and input, and
@@ -26,6 +27,7 @@ import pytest
 
 from expert.knowledge import KnowledgeBase
 
+from .test_reassessment import WEEK0, invoke
 from .test_web import answer_for, csrf, form_of, make_client
 
 with warnings.catch_warnings():
@@ -361,7 +363,8 @@ def pages(real_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
     """Every page a trainer meets, by its path (a question page by its kind), and every page
     linked from them."""
     shown: dict[str, str] = {}
-    with make_client(real_kb, tmp_path_factory.mktemp("a11y")) as web:
+    folder = tmp_path_factory.mktemp("a11y")
+    with make_client(real_kb, folder) as web:
         shown["/clients (none yet)"] = web.get("/clients").text
         ident = _added(web, "Ann Lee")
         shown["/clients/ID (no assessment yet)"] = web.get(f"/clients/{ident}").text
@@ -410,7 +413,19 @@ def pages(real_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
         shown["/clients?q=nobody"] = web.get("/clients?q=nobody").text
         shown["/login"] = web.get("/login").text
         shown["an error (404)"] = web.get("/clients/999").text
+        # a second assessment (as imbalance run CASE --client ID stores it): the progress page
+        # draws its chart, the client page offers the comparison
+        stored = invoke("run", str(WEEK0), "--client", str(ident), "--db",
+                        f"sqlite:///{folder / 'web.db'}")
+        assert stored.exit_code == 0, stored.output
         _crawl(web, [results, f"/clients/{ident}"], shown)
+        # the result pages of the GET forms, which no link reaches
+        for form in (f"/clients/{ident}/compare?before=1&after=2",
+                     f"{results}/why-not?muscle=upper+trapezius",
+                     f"{results}/why-not?muscle=psoas+major"):
+            r = web.get(form)
+            assert r.status_code == 200, (form, r.text)
+            shown[form] = r.text
     yield shown
 
 
@@ -447,6 +462,8 @@ def test_every_page_is_labelled_named_and_landmarked(pages: dict[str, str]) -> N
                      ("checklist", "side", "sided", "yesno", "number", "equipment")}, kinds
     assert "change page" in pages and "the referral page" in pages
     assert any(k.endswith("/sheet") for k in pages), list(pages)
+    progress = next(page for k, page in pages.items() if k.endswith("/progress"))
+    assert progress.count("<svg") == 2  # the chart drawn, the wide and the narrow one
     parsed = [Audit() for _ in pages]
     for parser, page in zip(parsed, pages.values(), strict=True):
         parser.feed(page)
