@@ -360,6 +360,7 @@ def report(run: Run) -> tuple[list[str], bool]:
          f"{WINDOW_S} s vs the {WINDOW_S} s before: "
          + ("n/a (run too short)" if growth is None else f"{growth:+.1f} MiB"))
         if mibs else "server RSS: not sampled",
+        "server RSS every 5 s (MiB): " + " ".join(f"{m:.0f}" for t, m in run.rss[::5]),
     ]
     by_page: dict[str, list[float]] = {}
     for p in run.people:

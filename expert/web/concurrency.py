@@ -18,6 +18,7 @@ can run at once.
   the next request uses it only if the store still holds exactly that data (a terminal or
   another server that changed it makes it build a new one). At most ``KEPT`` are kept (least
   recently used first out), so memory stays bounded however many clients there are.
+- **PDFs** are printed one at a time (``PRINTING``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from ..consultation.consultant import Consultant
 
 REASONERS = 2
+# WeasyPrint (through Pango and fontconfig) is not known to be thread-safe: one PDF at a time
+PRINTING = threading.Lock()
 KEPT = 128  # consultants kept between requests: more than the people consulting at once
 
 

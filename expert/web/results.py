@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from ..knowledge import KnowledgeBase
 from ..store.errors import StoreError
 from ..store.records import Client
+from .concurrency import PRINTING
 from .pages import locked, page
 
 if TYPE_CHECKING:
@@ -74,7 +75,10 @@ async def sheet(service: Service, env: Any, request: Request) -> Response:
 
 
 async def sheet_pdf(service: Service, env: Any, request: Request) -> Response:
-    pdf = await locked(service, lambda: _sheet(service, request, "pdf"))
+    def printed() -> str | bytes:
+        with PRINTING:
+            return _sheet(service, request, "pdf")
+    pdf = await locked(service, printed)
     ident, number = request.path_params["client"], request.path_params["number"]
     return Response(pdf, media_type="application/pdf", headers={
         "content-disposition": f'attachment; filename="client-{ident}-assessment-{number}.pdf"'})
