@@ -1,6 +1,7 @@
 """``imbalance serve`` under load, as a real server: many people in consultations at once all
-get their pages and move on, and two answers sent at once on one consultation (two tabs, a
-double click) are taken in turn. The load test's core is bench/load_web.py; its timings and
+get their pages and move on, and answers sent at once on one consultation (two tabs, a double
+click) are taken in turn; the consultant the server keeps between requests never hides answers
+given at a terminal in between. The load test's core is bench/load_web.py; its timings and
 memory are figures for the README, not assertions (this machine is shared)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import asyncio
 import importlib.util
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +93,36 @@ def test_memory_is_judged_after_the_warm_up(load_web: Any) -> None:
     growing_early = [(float(t), 80.0 + min(t, 10) * 3) for t in range(31)]
     assert load_web.memory_growth(growing_early, 30.0) == 0.0
     assert load_web.memory_growth(growing_early[:5], 5.0) is None
+
+
+def test_answers_given_at_a_terminal_in_between_are_not_hidden_by_the_kept_consultant(
+        real_kb: Any, tmp_path: Path) -> None:
+    from expert.consultation.answers import parse_answer, parse_checklist
+    from expert.consultation.consultant import Consultant
+    from expert.consultation.session import Session
+    from expert.store import open_store
+    from expert.store.consultation import ClientConsultation
+
+    from .test_web import SEED_A, add_client, answer_for, csrf, form_of, make_client, start
+
+    with make_client(real_kb, tmp_path) as web:
+        web.get("/clients")
+        ident = add_client(web)
+        first = form_of(start(web, ident).text)
+        r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True,
+                     data={"csrf": csrf(web), **answer_for(first, SEED_A)})
+        second = form_of(r.text)  # the server keeps the consultant that asks this
+        # imbalance consult --client answers it at a terminal, and quits
+        with open_store(f"sqlite:///{tmp_path / 'web.db'}") as store:
+            storage = ClientConsultation(store, store.client(ident))
+            saved = storage.saved()
+            assert saved is not None
+            terminal = Consultant(real_kb, Session.from_data(saved, storage))
+            prompt = terminal.current()
+            assert prompt is not None and prompt.topic.key == second["key"]
+            terminal.answer(parse_checklist("no", len(prompt.items)) if prompt.topic.is_checklist
+                            else parse_answer("no", prompt.topic.sided))
+            after = terminal.current()
+            assert after is not None
+        page = form_of(web.get(f"/clients/{ident}/consultation").text)
+        assert (page["key"], page["part"]) == (after.topic.key, after.part)

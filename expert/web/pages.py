@@ -179,6 +179,7 @@ def consultant_of(service: Service, ident: int) -> tuple[Client, Consultant | No
     storage = Keeping(service.store, found)
     saved = storage.saved()
     if saved is None:
+        service.consultations.forget(ident)
         return found, None
     c = service.consultations.reuse(ident, saved)
     if c is None:
