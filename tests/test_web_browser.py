@@ -3,7 +3,8 @@ headless Chromium for the module, in a 360 px phone window, every page checked t
 scenarios A and B by clicking to the findings the core gives for their case files, a why, how a
 finding was found, the client sheet and its PDF download, a what-if switch whose difference
 changes live, a why-not, a red flag ending at its referral, resuming after the tab was closed,
-and a consultation with the keyboard alone; each compared with what the core says."""
+a consultation with the keyboard alone; each compared with what the core says; and a client's
+progress and comparison pages read at 360 and 1280 px."""
 
 from __future__ import annotations
 
