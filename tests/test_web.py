@@ -304,7 +304,8 @@ def test_a_red_flag_ends_on_a_referral_page_without_a_programme(web: TestClient)
     assert check.status_code == 200 and "You ticked" in check.text
     assert form_of(check.text)["version"] == first["version"]  # nothing recorded yet
     # the read-back ticks only what was ticked: confirming it must not record the others
-    ticked = re.findall(r'<input type="checkbox" name="pick" value="(\d+)"[^>]* checked', check.text)
+    ticked = re.findall(r'<input type="checkbox" name="pick" value="(\d+)"[^>]* checked',
+                        check.text)
     assert ticked == [str(number)]
     r = run_through(web, ident, {flag: "yes"})
     words = " ".join(text(r.text).split())
