@@ -11,14 +11,18 @@ confirmed as the read-back asks; at the end the results page, then a new consult
 mode alternates). Answers: checklists mostly nothing ticked, now and then one item (a few
 refer) or "ask me one by one"; yes/no and sided questions mostly no; ages 18-80.
 
-Reported: requests, errors (any status but 200/303, a refused connection or a timeout; must be
-0), latency of every request (p50/p95/p99/max), the answer → next page round trip, and the
-server's resident memory (VmRSS of /proc/PID/status) sampled every second. Memory is *flat*
-when the highest sample of the last 10 s is at most 2 MiB (noise: allocator pools, one more
-consultation in flight) above the highest of the 10 s before them (the run's first third is
-its warm-up). Each bar gets a verdict; the exit status is 0 when all pass.
+The same load runs for a warm-up first (30 s by default), which is not counted: the server's
+memory grows while its caches fill (SQLite's page cache of each pooled connection, up to 2 MiB,
+as the database grows; the consultants kept between requests) and then levels off. Reported,
+for the measured seconds: requests, errors (any status but 200/303, a refused connection or a
+timeout; must be 0; counted in the warm-up too), latency of every request (p50/p95/p99/max; the
+bar: p95 under 200 ms), the answer → next page round trip (POST + GET), the server's CPU time
+per answer, and its resident memory (VmRSS of /proc/PID/status) sampled every second. Memory is
+*flat* when the highest sample of the last 10 s is at most 2 MiB (noise: allocator pools, one
+more consultation in flight) above the highest of the 10 s before them. Each bar gets a
+verdict; the exit status is 0 when all pass.
 
-    python bench/load_web.py [--users 50] [--seconds 30] [--think 0.5-1.5] [--seed 7]
+    python bench/load_web.py [--users 50] [--seconds 30] [--warm-up 30] [--think 0.5-1.5]
     python bench/load_web.py --think 0          # the worst case: no think time at all
 
 The load generator runs on the same machine and takes CPU from the server: the figures are an
@@ -183,20 +187,25 @@ def page_of(path: str) -> str:
 class Browser:
     """One person's browser: a cookie jar, timing every request."""
 
-    def __init__(self, url: str, person: Person, stop: float) -> None:
+    def __init__(self, url: str, person: Person, counting: float) -> None:
         self.web = httpx.AsyncClient(base_url=url, follow_redirects=False, timeout=30.0)
-        self.person, self.stop = person, stop
+        self.person, self.counting = person, counting
+
+    def counted(self) -> bool:
+        """Past the warm-up: what happens now counts."""
+        return time.monotonic() >= self.counting
 
     async def request(self, method: str, path: str, **kwargs: object) -> httpx.Response | None:
-        start = time.perf_counter()
+        start, counted = time.perf_counter(), self.counted()
         try:
             r = await self.web.request(method, path, **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
             self.person.errors.append(f"{method} {path}: {exc.__class__.__name__} {exc}")
             return None
         took = (time.perf_counter() - start) * 1000
-        self.person.requests.append(took)
-        self.person.pages.append((f"{method} {page_of(path)}", took))
+        if counted:
+            self.person.requests.append(took)
+            self.person.pages.append((f"{method} {page_of(path)}", took))
         if r.status_code not in OK:
             self.person.errors.append(f"{method} {path}: status {r.status_code}")
             return None
@@ -208,9 +217,9 @@ class Browser:
         return r
 
 
-async def person(url: str, who: Person, stop: float, think: tuple[float, float],
-                 rng: random.Random) -> None:
-    b = Browser(url, who, stop)
+async def person(url: str, who: Person, counting: float, stop: float,
+                 think: tuple[float, float], rng: random.Random) -> None:
+    b = Browser(url, who, counting)
     base = f"/clients/{who.client}"
     await asyncio.sleep(rng.uniform(0, think[1]))  # people arrive over one think time
     try:
@@ -233,18 +242,19 @@ async def person(url: str, who: Person, stop: float, think: tuple[float, float],
                 if time.monotonic() >= stop:
                     return
                 data = choose(form, rng)
-                start = time.perf_counter()
+                start, counted = time.perf_counter(), b.counted()
                 r = await b.request("POST", f"{base}/consultation/answer", data=data)
                 if r is not None and r.status_code == 200 and 'name="confirm"' in r.text:
                     data["confirm"] = "yes"  # the read-back of a referring tick
                     r = await b.request("POST", f"{base}/consultation/answer", data=data)
-                if r is not None:
+                if r is not None and counted:
                     who.answers += 1
                 r = await b.follow(r)
-                who.round_trips.append((time.perf_counter() - start) * 1000)
+                if counted:
+                    who.round_trips.append((time.perf_counter() - start) * 1000)
             if r is None:
                 return
-            who.finished += 1
+            who.finished += b.counted()
     except ValueError as exc:
         who.errors.append(f"unexpected page: {exc}")
     finally:
@@ -272,9 +282,10 @@ class Run:
     seconds: float
     think: tuple[float, float]
     people: list[Person]
-    rss: list[tuple[float, float]]  # (seconds since the start, MiB)
-    elapsed: float
-    cpu: float  # the server's CPU seconds during the run
+    rss: list[tuple[float, float]]  # (seconds since the start, warm-up included; MiB)
+    elapsed: float  # seconds measured (after the warm-up)
+    cpu: float  # the server's CPU seconds in them
+    warm_up: float = 0.0
 
     @property
     def requests(self) -> list[float]:
@@ -286,13 +297,19 @@ class Run:
 
 
 async def load(server: Server, users: int, seconds: float, think: tuple[float, float],
-               seed: int = 7) -> Run:
-    """``users`` people in consultations on ``server`` for ``seconds``."""
+               seed: int = 7, warm_up: float = 0.0) -> Run:
+    """``users`` people in consultations on ``server`` for ``warm_up`` seconds, not counted,
+    then ``seconds`` measured."""
     people = [Person(c) for c in await add_clients(server.url, users)]
     rss: list[tuple[float, float]] = []
     begin = time.monotonic()
-    stop = begin + seconds
-    cpu = server.cpu_seconds()
+    counting = begin + warm_up
+    stop = counting + seconds
+    cpu: list[float] = []
+
+    async def mark() -> None:
+        await asyncio.sleep(warm_up)
+        cpu.append(server.cpu_seconds())
 
     async def sample() -> None:
         while True:
@@ -303,11 +320,11 @@ async def load(server: Server, users: int, seconds: float, think: tuple[float, f
 
     sampler = asyncio.create_task(sample())
     rng = random.Random(seed)
-    await asyncio.gather(*(person(server.url, p, stop, think, random.Random(rng.random()))
-                           for p in people))
+    await asyncio.gather(mark(), *(person(server.url, p, counting, stop, think,
+                                          random.Random(rng.random())) for p in people))
     sampler.cancel()
-    return Run(users, seconds, think, people, rss, time.monotonic() - begin,
-               server.cpu_seconds() - cpu)
+    return Run(users, seconds, think, people, rss, time.monotonic() - counting,
+               server.cpu_seconds() - cpu[0], warm_up)
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -318,12 +335,14 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, int(len(ordered) * q + 0.999999) - 1))]
 
 
-def memory_growth(rss: list[tuple[float, float]], seconds: float) -> float | None:
-    """MiB the highest sample of the last ``WINDOW_S`` seconds is above the highest of the
-    window before it; None when the run is too short to tell after its warm-up (a third)."""
-    last = [m for t, m in rss if t >= seconds - WINDOW_S]
-    before = [m for t, m in rss if max(seconds / 3, seconds - 2 * WINDOW_S) <= t
-              < seconds - WINDOW_S]
+def memory_growth(rss: list[tuple[float, float]], end: float,
+                  settled: float | None = None) -> float | None:
+    """MiB the highest sample of the last ``WINDOW_S`` seconds before ``end`` is above the
+    highest of the window before it, after ``settled`` (the warm-up; a third of the run when
+    there was none); None when the run is too short to tell."""
+    settled = end / 3 if settled is None else settled
+    last = [m for t, m in rss if end - WINDOW_S <= t <= end]
+    before = [m for t, m in rss if max(settled, end - 2 * WINDOW_S) <= t < end - WINDOW_S]
     if not last or not before:
         return None
     return max(last) - max(before)
@@ -337,7 +356,7 @@ def report(run: Run) -> tuple[list[str], bool]:
              f"think time {run.think[0]:g}-{run.think[1]:g} s (uniform) before each answer")
     load1, load5, _ = os.getloadavg()
     mibs = [m for _, m in run.rss]
-    growth = memory_growth(run.rss, run.seconds)
+    growth = memory_growth(run.rss, run.warm_up + run.seconds, run.warm_up or None)
 
     def ms(values: list[float]) -> str:
         return (f"p50 {percentile(values, 0.5):.0f} ms, p95 {percentile(values, 0.95):.0f} "
@@ -346,8 +365,9 @@ def report(run: Run) -> tuple[list[str], bool]:
 
     lines = [
         f"imbalance serve load test: {run.users} concurrent consultations for "
-        f"{run.seconds:g} s, {think}; 127.0.0.1, SQLite, {os.cpu_count()} cores, load "
-        f"average {load1:.2f} (1 min) {load5:.2f} (5 min) at the end",
+        f"{run.seconds:g} s after a {run.warm_up:g} s warm-up, {think}; 127.0.0.1, SQLite, "
+        f"{os.cpu_count()} cores, load average {load1:.2f} (1 min) {load5:.2f} (5 min) at the "
+        "end",
         f"requests {len(times)} ({len(times) / run.elapsed:.0f}/s), answers "
         f"{sum(p.answers for p in run.people)}, consultations finished "
         f"{sum(p.finished for p in run.people)}, errors {len(errors)}",
@@ -392,10 +412,14 @@ def main() -> int:
     parser.add_argument("--think", type=think_range, default=(0.5, 1.5),
                         help="seconds before each answer: LOW-HIGH (uniform) or one number; "
                              "0 for none (default 0.5-1.5)")
+    parser.add_argument("--warm-up", type=float, default=30.0,
+                        help="seconds of the same load before the measured ones (not counted: "
+                             "the database's caches fill, the consultations get going)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, serve(Path(folder)) as server:
-        run = asyncio.run(load(server, args.users, args.seconds, args.think, args.seed))
+        run = asyncio.run(load(server, args.users, args.seconds, args.think, args.seed,
+                               args.warm_up))
         lines, passed = report(run)
         failed = server.log.read_text(errors="replace").count("error serving")
     print("\n".join(lines))
