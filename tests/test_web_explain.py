@@ -110,8 +110,16 @@ def test_the_results_page_offers_why_not_with_every_muscle_suggested(
     form = page[page.find('<form class="why-not"'):page.find("</form>")]
     assert 'method="get"' in form and f'action="{seed_a}/why-not"' in form
     assert 'id="why-not-muscle"' in form and ">Why not?</button>" in form
-    options = re.findall(r'<option value="([^"]+)">', form)
+    listed = form[form.find("<datalist"):form.find("</datalist>")]
+    options = re.findall(r'<option value="([^"]+)">', listed)
     assert len(options) == len(real_kb.muscles)
+    # the state and side of the command line's --state and --side, each labelled
+    for name, values in (("state", ["", "overactive", "underactive"]),
+                         ("side", ["", "left", "right", "both"])):
+        m = re.search(rf'<label for="why-not-{name}">[^<]+</label>\s*<select id="why-not-{name}" '
+                      rf'name="{name}">(.*?)</select>', form, re.S)
+        assert m, name
+        assert re.findall(r'<option value="([^"]*)"', m.group(1)) == values
     assert "Trapezius, upper (descending) fibres" in options and "Psoas major" in options
 
 
@@ -199,3 +207,112 @@ def test_a_referral_has_no_why_not(real_kb: KnowledgeBase, tmp_path: Path) -> No
         r = why_not(web, results.url.path, "psoas_major")
         assert r.status_code == 404 and "referral" in words(r.text)
         assert web.get(f"{results.url.path}/findings/1.svg").status_code == 404
+
+
+def stored_case(site: Site, results: str, kb: KnowledgeBase) -> Any:
+    """The case a results page's assessment keeps, as the core reads it."""
+    from expert.case import parse_case
+    from expert.store import open_store
+
+    ident, number = re.findall(r"\d+", results)
+    with open_store(site.store) as store:
+        data = store.assessment(int(ident), int(number)).case_data
+    return parse_case(data, "kept", kb)
+
+
+@pytest.mark.parametrize("state, side", [("", "right"), ("underactive", ""),
+                                         ("overactive", "both")])
+def test_why_not_in_a_state_or_on_a_side_is_the_cores(site: Site, real_kb: KnowledgeBase,
+                                                      real: Any, state: str,
+                                                      side: str) -> None:
+    """Seed B's upper trapezius is overactive on the left: asked about the right side, the
+    other state or both sides, the page gives the rules and smallest change of
+    ``explain --why-not --state --side`` for the same case."""
+    from expert.explain.counterfactual import why_not_and_change
+    from expert.explain.target import Target
+    from expert.web.explain import Words
+
+    web, _, seed_b, _ = site
+    r = web.get(f"{seed_b}/why-not", params={"muscle": "upper trapezius", "state": state,
+                                             "side": side})
+    assert r.status_code == 200
+    said = main_words(r.text)
+    case = stored_case(site, seed_b, real_kb)
+    data = why_not_and_change(real, case, real.evaluate(case),
+                              Target("upper_trapezius", state or None, side or None))
+    assert data["status"] == "other_state_or_side"
+    asked = " ".join(x for x in (state, {"right": "on the right", "both": "on both sides"}
+                                 .get(side, "")) if x)
+    assert f"Trapezius, upper (descending) fibres {asked}: why not?" in said
+    assert "is a finding of this assessment, but not " + asked in said
+    assert "overactive on the left" in said  # what it is
+    words = Words(real_kb, "trainer")
+    titles = re.findall(r"<li><strong>([^<]+)</strong>", r.text)
+    assert titles == [words.rule(rule) for rule in data["rules"]]
+    applied = re.findall(r"</strong>, which would flag it [a-z ]+: (it did not apply|it applied"
+                         r"(?:, on the other side)?)", r.text)
+    assert applied == ["it did not apply" if not rule["fired"] else "it applied" +
+                       (", on the other side" if rule.get("other_side") else "")
+                       for rule in data["rules"]]
+    change = data["counterfactual"]
+    if change:
+        assert f"It would be flagged with {words.change(change)}." in said
+    else:
+        assert "No change of up to three answers would flag it." in said
+    # the form keeps what was asked
+    assert re.search(rf'<option value="{state}" selected>', r.text)
+    assert re.search(rf'<option value="{side}" selected>', r.text)
+
+
+def test_the_right_side_is_flagged_by_the_cores_change(site: Site, real_kb: KnowledgeBase,
+                                                       real: Any) -> None:
+    """The smallest change the page gives for the right side does flag it there (the core's
+    what-if agrees)."""
+    from expert.explain.counterfactual import why_not_and_change
+    from expert.explain.target import Target, findings_for
+    from expert.explain.whatif import changed
+
+    case = stored_case(site, site.seed_b, real_kb)
+    target = Target("upper_trapezius", None, "right")
+    change = why_not_and_change(real, case, real.evaluate(case), target)["counterfactual"]
+    assert change and all(c["value"] in ("right", "both", "yes") for c in change)
+    after = real.evaluate(changed(case, real_kb, {c["observation"]: {"value": c["value"]}
+                                                  for c in change}))
+    assert findings_for(real_kb, after, target)
+    assert not findings_for(real_kb, real.evaluate(case), target)
+
+
+def test_a_finding_in_the_state_and_side_asked_shows_how(site: Site) -> None:
+    web, _, seed_b, _ = site
+    r = web.get(f"{seed_b}/why-not", params={"muscle": "lower_trapezius",
+                                             "state": "underactive", "side": "left"})
+    said = main_words(r.text)
+    assert r.status_code == 200 and "is a finding of this assessment" in said
+    other = main_words(web.get(f"{seed_b}/why-not", params={
+        "muscle": "lower_trapezius", "state": "overactive"}).text)
+    assert "is a finding of this assessment, but not overactive" in other
+    assert "underactive on the left" in other
+
+
+@pytest.mark.parametrize("query, said", [
+    ({"state": "tight"}, "“tight” is not a state: choose overactive, underactive or leave it "
+                         "empty (either)."),
+    ({"side": "up"}, "“up” is not a side: choose left, right, both or leave it empty (any)."),
+    ({"state": "<b>x</b>"}, "“<b>x</b>” is not a state"),
+])
+def test_a_bad_state_or_side_is_a_friendly_422(site: Site, query: dict[str, str],
+                                               said: str) -> None:
+    web, seed_a, *_ = site
+    r = web.get(f"{seed_a}/why-not", params={"muscle": "upper_trapezius", **query})
+    assert r.status_code == 422
+    assert said in words(r.text) and "Traceback" not in r.text
+    assert "<b>x</b>" not in r.text
+
+
+def test_a_midline_muscle_has_no_side(site: Site, real_kb: KnowledgeBase) -> None:
+    web, seed_a, *_ = site
+    midline = next(m for m in real_kb.muscles.values() if not m.paired)
+    r = web.get(f"{seed_a}/why-not", params={"muscle": midline.id, "side": "left"})
+    assert r.status_code == 422
+    assert f"{midline.name} is a midline muscle and has no side" in words(r.text)
+    assert web.get(f"{seed_a}/why-not", params={"muscle": midline.id}).status_code == 200

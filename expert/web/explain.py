@@ -28,6 +28,10 @@ MAX_CHOICES = 6
 REFERRED = ("This assessment ended with a referral: a red flag stops everything, so no muscle is "
             "flagged and there is no why-not. See the assessment's page for what to do.")
 SIDES = {"left": "on the left", "right": "on the right", "both": "on both sides"}
+# the why-not form's choices (web_why_not_form.html.j2), as the command line's --state and
+# --side; empty: either state, any side
+STATES = ("", "overactive", "underactive")
+ANY_SIDE = ("", "left", "right", "both")
 
 
 def mode_of(kept: Any) -> str:
@@ -203,22 +207,44 @@ def _how(service: Service, kept: Any, found: list[tuple[int, dict[str, Any]]]
     return out
 
 
-def why_not_context(service: Service, kept: Any, word: str) -> tuple[int, dict[str, Any]]:
-    """The status and context of the why-not page for the muscle named ``word``."""
+def asked_for(state: str, side: str) -> str:
+    """The state and side asked about, in words ("" for either state on any side)."""
+    return " ".join(x for x in (state, SIDES.get(side, "")) if x)
+
+
+def why_not_context(service: Service, kept: Any, word: str, state: str = "",
+                    side: str = "") -> tuple[int, dict[str, Any]]:
+    """The status and context of the why-not page for the muscle named ``word``, in ``state``
+    and on ``side`` when given (as ``explain --why-not --state --side``)."""
     from ..explain.counterfactual import why_not_and_change
-    from ..explain.target import Target
+    from ..explain.target import Target, side_covers
 
     kb = service.kb
+    context: dict[str, Any] = {"word": word, "state": state, "side": side,
+                               "muscles": muscle_names(kb)}
+    bad = [f"“{given}” is not a {what}: choose {allowed}."
+           for given, what, allowed, ok in (
+               (state, "state", "overactive, underactive or leave it empty (either)",
+                STATES), (side, "side", "left, right, both or leave it empty (any)", ANY_SIDE))
+           if given not in ok]
+    if bad:
+        context["bad"] = bad
+        return 422, context
     chosen = pick(kb, word)
-    context: dict[str, Any] = {"word": word, "muscles": muscle_names(kb)}
     if not chosen.ident:
         context["choices"] = [kb.name(i) for i in chosen.choices]
         return 422, context
     ident = chosen.ident
-    context["name"] = kb.name(ident)
+    context.update(name=kb.name(ident), asked=asked_for(state, side))
+    if side and ident in kb.muscles and not kb.muscles[ident].paired:
+        context["bad"] = [f"{kb.name(ident)} is a midline muscle and has no side: choose "
+                          "“Any side”."]
+        return 422, context
     report = kept.report
-    found = [(n, f) for n, f in enumerate(report.get("findings", []), 1)
+    about = [(n, f) for n, f in enumerate(report.get("findings", []), 1)
              if f["muscle"] == ident or ident in kb.expand(f["muscle"])]
+    found = [(n, f) for n, f in about if (not state or f["state"] == state)
+             and side_covers(f["side"], side or None)]
     if found:
         context["how"] = _how(service, kept, found)
         return 200, context
@@ -226,7 +252,10 @@ def why_not_context(service: Service, kept: Any, word: str) -> tuple[int, dict[s
         context["members"] = [kb.name(m) for m in kb.expand(ident)]
         return 200, context
     case, outcome = _evaluated(service, kept)
-    data = why_not_and_change(service.reasoner, case, outcome, Target(ident))
+    data = why_not_and_change(service.reasoner, case, outcome,
+                              Target(ident, state or None, side or None))
+    context["current"] = [f"{f['name']}: {asked_for(f['state'], f['side'] or '')}"
+                          for _, f in about]
     words = Words(kb, mode_of(kept))
     context.update(
         verdict=data["status"], rules=_rules(words, data),
@@ -240,12 +269,14 @@ def why_not_context(service: Service, kept: Any, word: str) -> tuple[int, dict[s
 
 async def why_not(service: Service, env: Any, request: Request) -> Response:
     word = request.query_params.get("muscle", "")[:200]
+    state = request.query_params.get("state", "").strip().lower()[:200]
+    side = request.query_params.get("side", "").strip().lower()[:200]
 
     def work() -> tuple[Any, Any, int, dict[str, Any]]:
         client, kept = _assessment(service, request)
         if kept.report.get("referral"):
             return client, kept, 404, {}
-        return (client, kept, *why_not_context(service, kept, word))
+        return (client, kept, *why_not_context(service, kept, word, state, side))
 
     client, kept, status, context = await locked(service, work)
     if not context:
