@@ -258,3 +258,191 @@ def test_cli_what_if_turns_a_red_flag_on_under_red_flags_none(real_kb: Knowledge
     assert data["referral"] == {"before": None, "after": "emergency"}
     unsure = core_what_if(real, case, {"saddle_numbness": {"value": "unknown"}})
     assert unsure["referral"] == {"before": None, "after": None}
+
+
+def test_several_added_answers_at_once_are_the_cores(kept: Any, real: Reasoner) -> None:
+    """Questions not answered, given as switches of their own (as the script turns each
+    chosen "add" into one), are all compared at once, and all stay switches."""
+    web, _, case = kept
+    query = {"shoulder_elevated_at_rest": "left", "neck_pain": "yes",
+             "carry_load_one_hand": "left"}
+    r = web.get(URL, params=query)
+    assert r.status_code == 200
+    core = core_what_if(real, case, {o: {"value": v} for o, v in query.items()})
+    assert expected(core) == listed(r.text) and core["added"]
+    one = core_what_if(real, case, {"shoulder_elevated_at_rest": {"value": "left"}})
+    assert expected(one) != listed(r.text)  # more than the first one counts
+    added = re.search(r'<fieldset class="switches" id="what-if-added">(.*?)</fieldset>',
+                      r.text, re.S)
+    assert added, "the Added here list is shown"
+    for obs, value in query.items():
+        m = re.search(rf'<select id="{obs}" name="{obs}">(.*?)</select>', added.group(1), re.S)
+        assert m and f'<option value="{value}" selected>' in m.group(1), obs
+    # the page's script turns a chosen question into a switch from this template row
+    assert '<template id="what-if-added-row">' in r.text
+    assert re.search(r'<option value="shoulder_elevated_at_rest" data-sided>', web.get(URL).text)
+    assert re.search(r'<fieldset class="switches" id="what-if-added" hidden>', web.get(URL).text)
+
+
+def age_rule(kb: KnowledgeBase) -> tuple[str, int, int, list[str]]:
+    """The red flag that names an age (read from rules/red_flags.yaml): its id, the ages it
+    leaves out and the observations it needs besides."""
+    from expert.knowledge.rulebook import AgePremise, AnyOfPremise, ObservationPremise
+
+    for flag in kb.red_flags.values():
+        ages = [p for p in flag.when if isinstance(p, AgePremise)]
+        if ages:
+            needs = [p.observation for p in flag.when if isinstance(p, ObservationPremise)]
+            needs += [next(x.observation for x in p.any_of) for p in flag.when
+                      if isinstance(p, AnyOfPremise)]
+            return flag.id, *ages[0].outside, needs
+    raise AssertionError("no red flag names the age")
+
+
+def test_the_age_switch_refers_new_spinal_pain_at_an_age_the_rule_names(
+        kept: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
+    from expert.explain.whatif import changed
+
+    web, _, case = kept
+    flag, low, high, needs = age_rule(real_kb)
+    assert case.subject.age is not None and low <= case.subject.age <= high
+    page = web.get(URL).text
+    assert re.search(rf'<label for="subject.age">[^<]+</label>\s*<input type="number" '
+                     rf'id="subject.age" name="subject.age" min="0" max="120"[^>]* '
+                     rf'value="{case.subject.age}" data-stored="{case.subject.age}"', page)
+    yes = {o: "yes" for o in needs}
+    # the rule's other premises alone: no referral at the kept age
+    within = web.get(URL, params={**yes, "subject.age": str(case.subject.age)})
+    assert "A referral" not in text(within.text)
+    for age in (high + 1, low - 1):
+        r = web.get(URL, params={**yes, "subject.age": str(age), "part": "difference"})
+        said = " ".join(text(r.text).split())
+        core = real.evaluate(changed(case, real_kb, {o: {"value": "yes"} for o in needs},
+                                     {"age": age}))
+        assert core.referral is not None and flag in {f.rule for f in core.referral.flags}
+        assert r.status_code == 200
+        assert "A referral: please see a health professional first" in said
+        assert " ".join(real_kb.red_flags[flag].message.split()) in said
+        assert f"{case.subject.age} → {age}" in said
+        assert "The core of the programme" not in said  # never a programme under a red flag
+    # the age alone (the pain not new) refers nobody; cleared, it is "Not given"
+    r = web.get(URL, params={"subject.age": str(high + 1)})
+    assert "A referral" not in text(r.text) and f"{case.subject.age} → {high + 1}" in text(r.text)
+    gone = " ".join(text(web.get(URL, params={"subject.age": ""}).text).split())
+    assert f"{case.subject.age} → Not given" in gone
+
+
+def core_programme(kb: KnowledgeBase, reasoner: Reasoner, case: Case) -> list[str]:
+    from expert.web.whatif import core_items
+
+    return core_items(kb, case, reasoner.evaluate(case)) or []
+
+
+def test_the_equipment_switch_changes_the_programme_as_the_core_says(
+        kept: Any, real_kb: KnowledgeBase, real: Reasoner) -> None:
+    from expert.explain.whatif import changed
+
+    web, _, case = kept
+    page = web.get(URL).text
+    for item in real_kb.equipment:  # as kept: ticked, the others not
+        box = re.search(rf'<input type="checkbox" id="kit-{item}" name="subject.equipment" '
+                        rf'value="{item}"( checked)?>', page)
+        assert box and bool(box.group(1)) == (item in case.subject.equipment), item
+    before = core_programme(real_kb, real, case)
+    checked = 0
+    for kit in ([], ["resistance_band", "dumbbells", "cable_machine", "bench"], None):
+        query = [("subject.equipment", "given"),
+                 *(("subject.equipment", e) for e in (kit if kit is not None else ["unsaid"]))]
+        r = web.get(URL, params=query)
+        assert r.status_code == 200
+        after = core_programme(real_kb, real, changed(case, real_kb, {}, {"equipment": kit}))
+        said = " ".join(text(r.text).split())
+        added = [i for i in after if i not in before]
+        removed = [i for i in before if i not in after]
+        if added:
+            assert f"Added: {', '.join(added)}." in said
+        if removed:
+            assert f"Removed: {', '.join(removed)}." in said
+        if not (added or removed):
+            assert "The core exercises would stay the same." in said
+        checked += bool(added or removed)
+    assert checked  # some kit changes the core of the programme
+    # the kit as kept is no change, in any order
+    same = web.get(URL, params=[("subject.equipment", "given"),
+                                *(("subject.equipment", e) for e in
+                                  reversed(case.subject.equipment))])
+    assert "No answer is changed yet" in same.text
+
+
+def test_the_weeks_of_a_pregnancy_are_a_trainers_switch(kept: Any, real_kb: KnowledgeBase,
+                                                         real: Reasoner) -> None:
+    from expert.explain.whatif import changed
+
+    web, _, case = kept
+    field, ref = next(iter(real_kb.refinements.items()))
+    key = f"subject.{field}"
+    assert f'id="{key}" name="{key}"' in web.get(URL).text
+    programmes = {}
+    for weeks in (ref.assume_when_unknown - 6, ref.assume_when_unknown + 4):
+        r = web.get(URL, params={ref.condition: "yes", key: str(weeks)})
+        assert r.status_code == 200
+        new = changed(case, real_kb, {ref.condition: {"value": "yes"}}, {field: weeks})
+        programmes[weeks] = core_programme(real_kb, real, new)
+        said = " ".join(text(r.text).split())
+        assert f"Not given → {weeks}" in said
+        for item in programmes[weeks]:
+            if item not in core_programme(real_kb, real, case):
+                assert item in said
+    # the weeks without a yes to the condition: a 422 saying so
+    r = web.get(URL, params={key: "20"})
+    assert r.status_code == 422 and ref.condition in text(r.text)
+
+
+def test_self_mode_has_the_age_but_not_the_kit(real_kb: KnowledgeBase, tmp_path: Path) -> None:
+    from tests.test_web import make_client
+
+    with make_client(real_kb, tmp_path) as web:
+        web.get("/clients")
+        ident = add_client(web)
+        start(web, ident)
+        results = run_through(web, ident, SEED_A)
+        page = web.get(f"{results.url.path}/what-if").text
+    assert 'id="subject.age"' in page
+    assert "subject.equipment" not in page and "subject.pregnancy" not in page
+
+
+@pytest.mark.parametrize("query, said", [
+    ({"subject.age": "old"}, "'old' is not a value of subject.age: give a whole number from 0 "
+                             "to 120"),
+    ({"subject.age": "121"}, "'121' is not a value of subject.age"),
+    ({"subject.pregnancy_weeks": "-3"}, "is not a value of subject.pregnancy_weeks: give a "
+                                        "whole number from 0 to 45"),
+    ([("subject.equipment", "given"), ("subject.equipment", "rowing_machine")],
+     "'rowing_machine' is not a piece of equipment: use foam_roller"),
+    ({"subject.equipment": "bench"}, "subject.equipment needs subject.equipment=given"),
+])
+def test_a_bad_subject_field_is_a_friendly_422(kept: Any, query: Any, said: str) -> None:
+    web, _, _ = kept
+    r = web.get(URL, params=query)
+    assert r.status_code == 422
+    assert said in " ".join(text(r.text).split())
+    assert "Traceback" not in r.text and "Nothing was worked out" in r.text
+
+
+def test_what_if_keeps_equipment_not_given_as_not_given(real_kb: KnowledgeBase,
+                                                        real: Reasoner) -> None:
+    """Regression: the core's what-if turned equipment left out (the plan's assumed kit) into
+    an empty list (body weight only), changing the programme of any what-if."""
+    from expert.case import parse_case
+    from expert.explain.whatif import changed
+
+    data = load_case(SEED, real_kb).model_dump(mode="json", exclude_none=True)
+    del data["subject"]["equipment"]
+    case = parse_case(data, "no kit", real_kb)
+    new = changed(case, real_kb, {"neck_pain": {"value": "no"}})
+    assert "equipment" not in new.subject.model_fields_set
+    assert core_programme(real_kb, real, new) == core_programme(real_kb, real, case)
+    # and the subject's fields set through the core (None: not given)
+    older = changed(case, real_kb, {}, {"age": 70, "equipment": ["bench"]})
+    assert older.subject.age == 70 and older.subject.equipment == ["bench"]
+    assert changed(older, real_kb, {}, {"age": None}).subject.age is None

@@ -66,17 +66,29 @@ def _certainty(text: str) -> float | None:
     return value if 0 <= value <= 1 else None
 
 
-def changed(case: Case, kb: KnowledgeBase, changes: dict[str, dict[str, Any]]) -> Case:
+def changed(case: Case, kb: KnowledgeBase, changes: dict[str, dict[str, Any]],
+            subject: dict[str, Any] | None = None) -> Case:
+    """The case with some answers changed and (``subject``) some of the subject's fields set,
+    a None removing one (the age or equipment not given); checked as a case file is."""
     data = case.model_dump(mode="json", exclude_none=True)
+    # only the subject's fields given: equipment left out (the plan's assumed kit) is not an
+    # empty list (body weight only)
+    data["subject"] = case.subject.model_dump(mode="json", exclude_none=True,
+                                              include=set(case.subject.model_fields_set))
     answers = data.get("answers", {})
     screen = [q.id for q in kb.questions.values() if q.category == "red_flag"]
-    if data.get("red_flags") == "none" and any(
-            o in screen and Answer.model_validate(a).value != "no" for o, a in changes.items()):
+    if data.get("red_flags") == "none" and (any(
+            o in screen and Answer.model_validate(a).value != "no" for o, a in changes.items())
+            or "age" in (subject or {})):
         # red_flags: none says every red-flag question was answered no; a change to one of
-        # them keeps the others no (the statement itself would contradict the change)
+        # them (or to the age, which a red flag may name) keeps the others no (the statement
+        # itself would contradict a red flag the change sets off)
         del data["red_flags"]
         answers = {**{o: "no" for o in screen}, **answers}
     data["answers"] = {**answers, **changes}
+    if subject:
+        fields = {**data["subject"], **subject}
+        data["subject"] = {k: v for k, v in fields.items() if v is not None}
     return parse_case(data, f"{case.id} (what if)", kb)
 
 

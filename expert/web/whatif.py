@@ -3,9 +3,10 @@ change of them would make (findings gained, lost and changed, the referral, the 
 programme), worked out by the what-if core of ``imbalance explain --what-if``
 (``expert.explain.whatif``).
 
-Every change lives in the page's query string (``?OBS=VALUE&add=OBS&add_side=left``, plus
-``part=difference`` for the difference alone, which ``static/whatif.js`` swaps in live): the
-stored assessment is never changed. Under a red flag the findings may still be compared, but no
+Every change lives in the page's query string (``?OBS=VALUE&add=OBS&add_side=left``, the
+subject's fields as ``expert.web.subject`` reads them, plus ``part=difference`` for the
+difference alone, which ``static/whatif.js`` swaps in live): the stored assessment is never
+changed. Under a red flag the findings may still be compared, but no
 programme is shown while the red flag stands."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..case import Answer, Case
 from ..knowledge import KnowledgeBase
 from ..problems import InputError, shown
 from ..spelling import suggest
+from . import subject
 from .pages import error_page, locked, page
 from .results import _assessment
 
@@ -49,16 +51,21 @@ class Asked:
     values: dict[str, str]
     problems: list[str]
     fragment: bool
+    given: dict[str, set[str]] = field(default_factory=dict)  # the subject's keys' values
 
 
 def asked(kb: KnowledgeBase, params: list[tuple[str, str]]) -> Asked:
-    """Read the query: every parameter but add, add_side and part names an observation."""
-    if len(params) > len(kb.questions) + 3:  # each at most once: bounds the work on a bad one
+    """Read the query: every parameter but add, add_side, part and the subject's fields
+    (``expert.web.subject``) names an observation."""
+    fields = subject.keys(kb)
+    most = len(kb.questions) + 3 + len(fields) + len(kb.equipment) + 1
+    if len(params) > most:  # each at most once: bounds the work on a bad one
         return Asked({}, [f"{len(params)} answers are more than there are questions "
                           f"({len(kb.questions)}): give each at most once."], False)
     given: dict[str, set[str]] = {}
     for key, value in params:
         given.setdefault(key, set()).add(value.strip().lower())
+    own = {k: given.pop(k) for k in fields & set(given)}
     problems: list[str] = []
     values: dict[str, str] = {}
 
@@ -94,7 +101,7 @@ def asked(kb: KnowledgeBase, params: list[tuple[str, str]]) -> Asked:
                         f"{': ' + hint if hint else ''}.")
     elif added and added not in values:  # a switch of the same observation wins
         values[added] = side if kb.questions[added].sided else "yes"
-    return Asked(values, problems, part == "difference")
+    return Asked(values, problems, part == "difference", own)
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,7 @@ class Difference:
     stands: bool = False  # the assessment itself refers: a red flag stands
     programme: dict[str, Any] | None = None  # {added, removed, before, after} or None
     problems: list[str] = field(default_factory=list)
+    fields: subject.Asked = field(default_factory=subject.Asked)  # the subject's changes
 
 
 def stored_answers(kb: KnowledgeBase, case: Case) -> dict[str, Answer]:
@@ -181,8 +189,9 @@ def core_items(kb: KnowledgeBase, case: Case, outcome: Any) -> list[str] | None:
 
 
 def difference(service: Service, q: Questionnaire, case: Case, stored: dict[str, Answer],
-               values: dict[str, str]) -> Difference:
-    """The difference the page's answers make, by the CLI's what-if core."""
+               values: dict[str, str], fields: subject.Asked) -> Difference:
+    """The difference the page's answers and subject's fields make, by the CLI's what-if
+    core."""
     from ..explain.whatif import changed, diff
     from ..report import referral_data
 
@@ -191,21 +200,22 @@ def difference(service: Service, q: Questionnaire, case: Case, stored: dict[str,
               if o not in stored or stored[o].value != v}
     changes: dict[str, dict[str, Any]] = {o: {"value": v, "certainty": 1.0}
                                           for o, v in wanted.items()}
-    out = Difference()
-    if not changes:
+    out = Difference(fields=fields)
+    if not changes and not fields.fields:
         return out
     for o, value in wanted.items():
         sided = kb.questions[o].sided
         was = stored.get(o)
         out.changes.append((q.label(o), words(was.value, sided) if was else
                             "Not answered", words(value, sided)))
+    out.changes += fields.words
     base = case
     for fid, ref in kb.refinements.items():  # the weeks of a pregnancy go with its yes
         if ref.condition in changes and changes[ref.condition]["value"] in ("no", "unknown"):
             base = base.model_copy(update={
                 "subject": base.subject.model_copy(update={fid: None})})
     try:
-        new = changed(base, kb, changes)
+        new = changed(base, kb, changes, fields.fields)
     except InputError as exc:
         out.problems = [p.line() for p in exc.problems]
         return out
@@ -234,13 +244,16 @@ async def what_if(service: Service, env: Any, request: Request) -> Response:
         q = Questionnaire(service.kb, kept.mode if kept.mode in ("self", "trainer")
                           else "trainer")
         stored = stored_answers(service.kb, case)
-        shown_diff = (Difference(problems=query.problems) if query.problems else
-                      difference(service, q, case, stored, query.values))
+        fields = subject.asked(service.kb, q.label, q.mode, case, query.given)
+        problems = [*query.problems, *fields.problems]
+        shown_diff = (Difference(problems=problems, fields=fields) if problems else
+                      difference(service, q, case, stored, query.values, fields))
         return (found, kept, shown_diff, switches(service.kb, q, stored, query.values),
-                additions(service.kb, q, stored, query.values))
+                additions(service.kb, q, stored, query.values),
+                subject.switches(service.kb, q.label, q.mode, case, fields))
 
     try:
-        found, kept, diff, groups, adds = await locked(service, work)
+        found, kept, diff, groups, adds, (numbers, kit) = await locked(service, work)
     except InputError as exc:  # kept under an older knowledge base whose ids have changed
         return error_page(env, request, 409, "This assessment's answers no longer match the "
                           f"knowledge base, so no what-if can be worked out: {exc}")
@@ -251,4 +264,6 @@ async def what_if(service: Service, env: Any, request: Request) -> Response:
         html = env.get_template("web_whatif_difference.html.j2").render(**context)
         return HTMLResponse(html, status_code=status)
     return page(env, request, "web_whatif.html.j2", status, title="What if", groups=groups,
-                additions=adds, **context)
+                additions=adds, numbers=numbers, kit=kit, unsaid=subject.UNSAID,
+                sided={k for k, question in service.kb.questions.items() if question.sided},
+                **context)
