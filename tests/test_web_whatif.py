@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -446,3 +447,68 @@ def test_what_if_keeps_equipment_not_given_as_not_given(real_kb: KnowledgeBase,
     older = changed(case, real_kb, {}, {"age": 70, "equipment": ["bench"]})
     assert older.subject.age == 70 and older.subject.equipment == ["bench"]
     assert changed(older, real_kb, {}, {"age": None}).subject.age is None
+
+
+def test_in_a_browser_several_adds_the_kit_and_the_age_update_live(
+        real_kb: KnowledgeBase, real: Reasoner, tmp_path: Path,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Headless Chromium (skipped without it, as tests/test_web_browser.py): two questions
+    added one after the other, each a switch in place, a box of the kit ticked and the age
+    typed; the difference follows each change without a page load, and the findings are the
+    core's for all the changes together."""
+    from expert.store import open_store
+    from tests.browser import chromium, fits, no_errors, serve, shoot, shown_what_if
+
+    database = tmp_path / "clients.db"
+    store = open_store(f"sqlite:///{database}")
+    case = load_case(SEED, real_kb)
+    keep(store, real_kb, real, case)
+    with contextmanager(serve)(tmp_path_factory, database) as server, \
+            contextmanager(chromium)(True) as browser:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+        from selenium.webdriver.support.select import Select
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        def changes(count: int) -> None:
+            WebDriverWait(browser, 15).until(lambda d: len(d.find_elements(
+                By.CSS_SELECTOR, "#what-if-difference ul.changes li")) == count)
+
+        browser.get(f"{server}{URL}")
+        page = browser.find_element(By.TAG_NAME, "html")
+        Select(browser.find_element(By.ID, "add_side")).select_by_value("left")
+        Select(browser.find_element(By.ID, "add")).select_by_value(
+            "shoulder_elevated_at_rest")
+        changes(1)
+        added = Select(browser.find_element(By.ID, "shoulder_elevated_at_rest"))
+        assert added.first_selected_option.get_attribute("value") == "left"
+        assert browser.find_element(By.ID, "add").get_attribute("value") == ""
+        Select(browser.find_element(By.ID, "add")).select_by_value("neck_pain")
+        changes(2)
+        plain = Select(browser.find_element(By.ID, "neck_pain"))
+        assert [o.get_attribute("value") for o in plain.options] == [
+            "", "yes", "no", "unknown"]
+        both = {"shoulder_elevated_at_rest": {"value": "left"},
+                "neck_pain": {"value": "yes"}}
+        core = core_what_if(real, case, both)
+        shown = shown_what_if(browser)
+        assert {k: {f"{e['muscle']}@{e['side'] or ''}" for e in core[k]}
+                for k in ("added", "removed", "changed")} == shown and shown["added"]
+        assert "shoulder_elevated_at_rest=left" in browser.current_url
+        assert "neck_pain=yes" in browser.current_url
+        browser.find_element(By.ID, "kit-bench").click()
+        changes(3)
+        assert "subject.equipment=given" in browser.current_url
+        age = browser.find_element(By.ID, "subject.age")
+        age.clear()
+        age.send_keys("61", Keys.TAB)
+        changes(4)
+        assert "subject.age=61" in browser.current_url
+        assert page.is_enabled()  # the same page all along: no page load
+        fits(browser)
+        shoot(browser, "what-if-trainer")
+        # the address, loaded again, shows the same switches and difference
+        before = browser.find_element(By.ID, "what-if-difference").text
+        browser.get(browser.current_url)
+        assert browser.find_element(By.ID, "what-if-difference").text == before
+        no_errors(browser)
