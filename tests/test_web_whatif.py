@@ -500,8 +500,10 @@ def test_in_a_browser_several_adds_the_kit_and_the_age_update_live(
         changes(3)
         assert "subject.equipment=given" in browser.current_url
         age = browser.find_element(By.ID, "subject.age")
-        age.clear()
+        age.send_keys(Keys.CONTROL, "a")  # not clear(): that would send a change of its own
         age.send_keys("61", Keys.TAB)
+        WebDriverWait(browser, 15).until(lambda d: f"{case.subject.age} → 61" in
+                                         d.find_element(By.ID, "what-if-difference").text)
         changes(4)
         assert "subject.age=61" in browser.current_url
         assert page.is_enabled()  # the same page all along: no page load
