@@ -11,7 +11,7 @@ from .storage import db_option, open_db
 
 
 @main.command(epilog=examples(
-    "imbalance serve                           # http://127.0.0.1:8765/",
+    "imbalance serve                           # http://127.0.0.1:8765/clients",
     "imbalance serve --open --db clients.db    # and open it in the browser",
     "imbalance serve --host 0.0.0.0 --password-file pw.txt   # on the network, with a login"))
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -30,8 +30,10 @@ from .storage import db_option, open_db
 def serve(ctx: click.Context, host: str, port: int, db_url: str | None, password: str | None,
           password_file: TextIO | None, open_browser: bool) -> None:
     """Serve the consultation in a web browser: clients, one question per page, the findings
-    and the client sheet, kept in the client database. Plain pages that work without
-    JavaScript; nothing is fetched from the internet."""
+    (how each was found, why not another muscle, what if answers were different), the client
+    sheet to print or download as PDF, and a client's progress and comparisons, all kept in the
+    client database. Plain pages that work without JavaScript; nothing is fetched from the
+    internet. Ctrl-C stops it. An educational and trainer aid, not a diagnosis."""
     from ..web.security import allowed_hosts, is_loopback
 
     if password_file is not None:
