@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +30,24 @@ from .concurrency import Consultations, Reasoners
 from .security import Clock, Guard, LoginGate, Logins, TooLarge, log
 
 STATIC = Path(__file__).parent / "static"
+
+
+class RecordNumber(Convertor[int]):
+    """A number in a path (a client's id, an assessment's or an answer's number, a finding's
+    place): at most 9 digits. The store keeps them as 32-bit integers (PostgreSQL's integer;
+    SQLite's stops at 64 bits), so a longer one names no record: it matches no route (404)
+    instead of reaching the database, which would fail on it with an error (a 500)."""
+
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("record", RecordNumber())  # before any route is compiled
 
 
 @dataclass
@@ -76,26 +95,26 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
         Route("/login", bind(login.login), methods=["GET", "POST"]),
         Route("/logout", bind(login.logout), methods=["POST"]),
         Route("/clients", bind(pages.clients), methods=["GET", "POST"]),
-        Route("/clients/{client:int}", bind(pages.client)),
-        Route("/clients/{client:int}/consultation", bind(pages.consultation),
+        Route("/clients/{client:record}", bind(pages.client)),
+        Route("/clients/{client:record}/consultation", bind(pages.consultation),
               methods=["GET", "POST"]),
-        Route("/clients/{client:int}/consultation/answer", bind(pages.answer),
+        Route("/clients/{client:record}/consultation/answer", bind(pages.answer),
               methods=["POST"]),
-        Route("/clients/{client:int}/consultation/back", bind(pages.back), methods=["POST"]),
-        Route("/clients/{client:int}/consultation/change/{number:int}",
+        Route("/clients/{client:record}/consultation/back", bind(pages.back), methods=["POST"]),
+        Route("/clients/{client:record}/consultation/change/{number:record}",
               bind(changes.change_form)),
-        Route("/clients/{client:int}/consultation/change/{number:int}", bind(changes.change),
+        Route("/clients/{client:record}/consultation/change/{number:record}", bind(changes.change),
               methods=["POST"]),
-        Route("/clients/{client:int}/progress", bind(progress.progress)),
-        Route("/clients/{client:int}/compare", bind(progress.comparison)),
-        Route("/clients/{client:int}/assessments/{number:int}", bind(results.results)),
-        Route("/clients/{client:int}/assessments/{number:int}/findings/{finding:int}.svg",
+        Route("/clients/{client:record}/progress", bind(progress.progress)),
+        Route("/clients/{client:record}/compare", bind(progress.comparison)),
+        Route("/clients/{client:record}/assessments/{number:record}", bind(results.results)),
+        Route("/clients/{client:record}/assessments/{number:record}/findings/{finding:record}.svg",
               bind(explain.finding_picture)),
-        Route("/clients/{client:int}/assessments/{number:int}/why-not", bind(explain.why_not)),
-        Route("/clients/{client:int}/assessments/{number:int}/sheet", bind(results.sheet)),
-        Route("/clients/{client:int}/assessments/{number:int}/sheet.pdf",
+        Route("/clients/{client:record}/assessments/{number:record}/why-not", bind(explain.why_not)),
+        Route("/clients/{client:record}/assessments/{number:record}/sheet", bind(results.sheet)),
+        Route("/clients/{client:record}/assessments/{number:record}/sheet.pdf",
               bind(results.sheet_pdf)),
-        Route("/clients/{client:int}/assessments/{number:int}/what-if", bind(whatif.what_if)),
+        Route("/clients/{client:record}/assessments/{number:record}/what-if", bind(whatif.what_if)),
         Route("/favicon.ico", pages.no_icon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
