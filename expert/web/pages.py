@@ -27,7 +27,7 @@ from ..consultation.consultant import Consultant, Prompt
 from ..consultation.lock import SessionInUse, SessionLock
 from ..consultation.session import Session
 from ..store.consultation import lock_file
-from ..store.errors import StoreError
+from ..store.errors import StoreError, UnknownClient
 from ..store.records import Client
 from . import questions
 from .concurrency import Keeping
@@ -174,8 +174,11 @@ def version(session: Session) -> str:
 def consultant_of(service: Service, ident: int) -> tuple[Client, Consultant | None]:
     """The client and the consultation in progress (None if there is none): the consultant
     kept from the last request when the store holds what it saved, else one built from the
-    stored answers."""
-    found = service.store.client(ident)
+    stored answers. An unknown client is no such page (404)."""
+    try:
+        found = service.store.client(ident)
+    except UnknownClient as exc:
+        raise HTTPException(404, exc.problems[0].line()) from None
     storage = Keeping(service.store, found)
     saved = storage.saved()
     if saved is None:

@@ -60,8 +60,10 @@ def new_token() -> str:
 
 
 def same(a: str | None, b: str | None) -> bool:
-    """Constant-time comparison of two tokens (False when either is missing)."""
-    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+    """Constant-time comparison of two tokens (False when either is missing). As bytes:
+    ``compare_digest`` raises TypeError on a str with a non-ASCII character (a typed password,
+    a forged token)."""
+    return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())
 
 
 def cookie(name: str, value: str, max_age: int | None = None) -> str:
