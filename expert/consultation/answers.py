@@ -156,12 +156,19 @@ def parse_side(text: str, certainty: float = 1.0) -> Reply:
     return Reply(value, typed if typed != 1.0 else certainty)
 
 
+def whole(word: str, high: int) -> bool:
+    """Whether ``word`` is a whole number from 0 to ``high`` in the digits 0-9 (``isdigit``
+    alone lets "²" through, which ``int`` refuses, and ``int`` refuses over 4,300 digits)."""
+    return word.isascii() and word.isdigit() and len(word) <= len(str(high)) + 2 \
+        and int(word) <= high
+
+
 def parse_age(text: str) -> Reply:
     word = text.strip().lower()
     if WORDS.get(word) == "unknown" or word in ("skip", "-"):
         return Reply("unknown")
     word = word.removesuffix("years").removesuffix("y").strip()
-    if not word.isdigit() or not 0 <= int(word) <= 120:
+    if not whole(word, 120):
         raise BadAnswer("type the age as a whole number of years (0 to 120), or ? to skip")
     return Reply(str(int(word)))
 
@@ -172,7 +179,7 @@ def parse_weeks(text: str) -> Reply:
     if WORDS.get(word) == "unknown" or word in ("skip", "-"):
         return Reply("unknown")
     word = word.removesuffix("weeks").removesuffix("week").removesuffix("w").strip()
-    if not word.isdigit() or not 0 <= int(word) <= WEEKS:
+    if not whole(word, WEEKS):
         raise BadAnswer(f"type the whole weeks of pregnancy (0 to {WEEKS}), or ? if not known")
     return Reply(str(int(word)))
 

@@ -47,7 +47,7 @@ class RecordNumber(Convertor[int]):
         return str(int(value))
 
 
-register_url_convertor("record", RecordNumber())  # before any route is compiled
+register_url_convertor("id", RecordNumber())  # before any route is compiled
 
 
 @dataclass
@@ -95,26 +95,26 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
         Route("/login", bind(login.login), methods=["GET", "POST"]),
         Route("/logout", bind(login.logout), methods=["POST"]),
         Route("/clients", bind(pages.clients), methods=["GET", "POST"]),
-        Route("/clients/{client:record}", bind(pages.client)),
-        Route("/clients/{client:record}/consultation", bind(pages.consultation),
+        Route("/clients/{client:id}", bind(pages.client)),
+        Route("/clients/{client:id}/consultation", bind(pages.consultation),
               methods=["GET", "POST"]),
-        Route("/clients/{client:record}/consultation/answer", bind(pages.answer),
+        Route("/clients/{client:id}/consultation/answer", bind(pages.answer),
               methods=["POST"]),
-        Route("/clients/{client:record}/consultation/back", bind(pages.back), methods=["POST"]),
-        Route("/clients/{client:record}/consultation/change/{number:record}",
+        Route("/clients/{client:id}/consultation/back", bind(pages.back), methods=["POST"]),
+        Route("/clients/{client:id}/consultation/change/{number:id}",
               bind(changes.change_form)),
-        Route("/clients/{client:record}/consultation/change/{number:record}", bind(changes.change),
+        Route("/clients/{client:id}/consultation/change/{number:id}", bind(changes.change),
               methods=["POST"]),
-        Route("/clients/{client:record}/progress", bind(progress.progress)),
-        Route("/clients/{client:record}/compare", bind(progress.comparison)),
-        Route("/clients/{client:record}/assessments/{number:record}", bind(results.results)),
-        Route("/clients/{client:record}/assessments/{number:record}/findings/{finding:record}.svg",
+        Route("/clients/{client:id}/progress", bind(progress.progress)),
+        Route("/clients/{client:id}/compare", bind(progress.comparison)),
+        Route("/clients/{client:id}/assessments/{number:id}", bind(results.results)),
+        Route("/clients/{client:id}/assessments/{number:id}/findings/{finding:id}.svg",
               bind(explain.finding_picture)),
-        Route("/clients/{client:record}/assessments/{number:record}/why-not", bind(explain.why_not)),
-        Route("/clients/{client:record}/assessments/{number:record}/sheet", bind(results.sheet)),
-        Route("/clients/{client:record}/assessments/{number:record}/sheet.pdf",
+        Route("/clients/{client:id}/assessments/{number:id}/why-not", bind(explain.why_not)),
+        Route("/clients/{client:id}/assessments/{number:id}/sheet", bind(results.sheet)),
+        Route("/clients/{client:id}/assessments/{number:id}/sheet.pdf",
               bind(results.sheet_pdf)),
-        Route("/clients/{client:record}/assessments/{number:record}/what-if", bind(whatif.what_if)),
+        Route("/clients/{client:id}/assessments/{number:id}/what-if", bind(whatif.what_if)),
         Route("/favicon.ico", pages.no_icon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

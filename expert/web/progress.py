@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..consultation.answers import whole
 from ..problems import InputError
 from ..reassessment.comparison import compare
 from ..reassessment.references import StoredRef, from_store
@@ -66,7 +67,7 @@ async def progress(service: Service, env: Any, request: Request) -> Response:
 
 def _number(request: Request, name: str) -> int | None:
     text = request.query_params.get(name, "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 and int(text) >= 1 else None
+    return int(text) if whole(text, 10 ** 9) and int(text) >= 1 else None
 
 
 async def comparison(service: Service, env: Any, request: Request) -> Response:

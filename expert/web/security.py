@@ -203,7 +203,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or len(length) > 12
+                                   or int(length) > self.max_body):
             await _too_large(send)
             return
         seen = 0

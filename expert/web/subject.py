@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..case import Case, Subject
+from ..consultation.answers import whole
 from ..knowledge import KnowledgeBase
 from ..problems import shown
 
@@ -116,7 +117,7 @@ def asked(kb: KnowledgeBase, label: Any, mode: str, case: Case, given: dict[str,
             continue
         text = next(iter(values))
         out.showing[key] = text
-        if text and not (text.isdigit() and low <= int(text) <= high):
+        if text and not (whole(text, high) and low <= int(text)):
             out.problems.append(f"{shown(text)} is not a value of {key}: give a whole number "
                                 f"from {low} to {high}, or leave it empty (not given).")
             continue
