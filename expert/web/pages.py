@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..consultation import numbering, review
-from ..consultation.answers import BadAnswer
+from ..consultation.answers import BadAnswer, whole
 from ..consultation.consultant import Consultant, Prompt
 from ..consultation.lock import SessionInUse, SessionLock
 from ..consultation.session import Session
@@ -127,7 +127,7 @@ async def clients(service: Service, env: Any, request: Request) -> Response:
         year = str(form.get("birth_year", "")).strip()
         if not name:
             message = "Give the client a name (or a pseudonym)."
-        elif year and not (year.isdigit() and 1900 <= int(year) <= dt.date.today().year):
+        elif year and not (whole(year, dt.date.today().year) and int(year) >= 1900):
             message = "The birth year is a year such as 1984, or leave it empty."
         else:
             try:
