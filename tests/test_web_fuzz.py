@@ -211,6 +211,18 @@ def body(rng: random.Random, fields: list[tuple[str, str]]) -> tuple[bytes, str 
         "application/octet-stream", "application/x-www-form-urlencoded", "", "x/y; a=\"\""])
 
 
+def cookies(rng: random.Random, site: Site) -> dict[str, str]:
+    """Now and then a Cookie header of its own: a forged or broken CSRF or login cookie (the
+    visitor's own cookies otherwise)."""
+    if rng.random() > 0.1:
+        return {}
+    token = site.web.cookies[CSRF_COOKIE]
+    return {"cookie": rng.choice([
+        f"{CSRF_COOKIE}=", f"{CSRF_COOKIE}=%C3%A9t%FF", f"{CSRF_COOKIE}={token}; "
+        f"{CSRF_COOKIE}=other", "imbalance_login=x" * 50, '=; ;;="', f"{CSRF_COOKIE}=\"a,b\"",
+        f"{CSRF_COOKIE}={token}; imbalance_login={'z' * 4000}"])}
+
+
 def check(response: Any, what: str) -> None:
     """What every answer must be: friendly, no leak, CSP on HTML."""
     status, text = response.status_code, response.text
@@ -246,7 +258,8 @@ def test_every_get_route_answers_random_queries_without_a_500(
             continue
         path = path_of(rng, site, template).replace("{junk}", quote(junk(rng, site.kb)))
         url = f"{path}?{query(rng, site.kb, path)}"
-        check(site.web.get(url), f"GET {url[:300]}")
+        method = "HEAD" if rng.random() < 0.05 else "GET"
+        check(site.web.request(method, url, headers=cookies(rng, site)), f"{method} {url[:300]}")
     no_errors_logged(caplog)
 
 
@@ -263,7 +276,7 @@ def test_every_post_route_answers_random_forms_without_a_500(
         content, kind = body(rng, form(rng, site, sent))
         method = "POST" if "POST" in methods or rng.random() < 0.3 else \
             rng.choice(["PUT", "DELETE", "PATCH"])
-        headers = {} if kind is None else {"content-type": kind}
+        headers = {**cookies(rng, site), **({} if kind is None else {"content-type": kind})}
         response = site.web.request(method, path, content=content, headers=headers)
         check(response, f"{method} {path} {kind} {content[:200]!r}")
         if method != "POST":
@@ -282,6 +295,24 @@ def test_posts_without_the_csrf_token_are_refused_whatever_the_body(
         response = site.web.post(path, content=content, headers={"content-type": kind or ""})
         check(response, f"POST {path}")
         assert response.status_code in (400, 403, 404, 413), f"POST {path} without a token"
+    no_errors_logged(caplog)
+
+
+def test_too_many_fields_or_a_file_are_refused(site: Site,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="imbalance.serve")
+    token = site.web.cookies[CSRF_COOKIE]
+    many = {"csrf": token, "pick": [str(n) for n in range(300)]}
+    response = site.web.post(f"/clients/{site.open}/consultation/answer", data=many)
+    check(response, "300 fields")
+    assert response.status_code == 400 and "could not be read" in response.text
+    response = site.web.post("/clients", data={"csrf": token, "name": "Al"},
+                             files={"photo": ("a.txt", b"hello", "text/plain")})
+    check(response, "a file")
+    assert response.status_code == 400 and "send it again" in response.text
+    response = site.web.request("PUT", "/clients")
+    check(response, "PUT /clients")
+    assert response.status_code == 405 and "does not take a PUT" in response.text
     no_errors_logged(caplog)
 
 

@@ -128,10 +128,16 @@ def create_app(kb: KnowledgeBase, store: Store, password: str | None = None,
 
     async def refused(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 400)
+        detail = str(getattr(exc, "detail", "") or "").rstrip(".")
         text = {404: "There is no such page.",
                 403: "This form is out of date or did not come from this application: go "
-                     "back, reload the page and try again."}.get(
-                         status, "That request could not be handled.")
+                     "back, reload the page and try again.",
+                # a body that is not one of the application's forms (Starlette's reason: a
+                # file, too many fields, a broken multipart body; or ours)
+                400: f"That form could not be read ({detail}): go back, reload the page and "
+                     "send it again.",
+                405: f"This address does not take a {request.method}: use the links and "
+                     "forms of the pages."}.get(status, "That request could not be handled.")
         return pages.error_page(env, request, status, text)
 
     app = Starlette(routes=routes, exception_handlers={Exception: failed,
