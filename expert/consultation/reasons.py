@@ -190,12 +190,18 @@ def _listing(names: list[str]) -> str:
 
 
 # -- how a finding was reached ----------------------------------------------------------------
+def _certainty(value: float, ids: bool) -> str:
+    """A step's certainty: a decimal for a trainer (as the report gives it), a percentage for a
+    person alone (as the results page's bars show it)."""
+    return f"certainty {value:.2f}" if ids else f"certainty {value:.0%}"
+
+
 def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int,
           ids: bool = True) -> list[str]:
     pad = "    " * depth
     if "rule" in node:
         rule = f" ({node['rule']})" if ids else ""
-        head = f"{pad}• {node['title']}{rule}, certainty {node['certainty']:.2f}"
+        head = f"{pad}• {node['title']}{rule}, {_certainty(node['certainty'], ids)}"
         if node.get("via"):
             head += f", through the group {_names(kb, node['via'])}"
         lines = [head]
@@ -206,7 +212,7 @@ def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int,
         anatomy = "; ".join(a["text"] for a in node.get("anatomy", []))
         relation = f" ({node['relation']})" if ids else ""
         head = (f"{pad}• {node['reasoning'].replace('_', ' ')}{relation}, "
-                f"certainty {node['certainty']:.2f}: {anatomy}")
+                f"{_certainty(node['certainty'], ids)}: {anatomy}")
         if node.get("note"):
             head += f" — {node['note']}"
         lines = [head]
@@ -215,35 +221,35 @@ def _node(kb: KnowledgeBase, node: dict[str, Any], label: Label, depth: int,
         return lines
     if "finding" in node:
         side = f" ({node['side']})" if node.get("side") else ""
-        return [f"{pad}◦ {kb.name(node['finding'])} is {node['state']}{side}, certainty "
-                f"{node['certainty']:.2f}"]
+        return [f"{pad}◦ {kb.name(node['finding'])} is {node['state']}{side}, "
+                f"{_certainty(node['certainty'], ids)}"]
     if "answer" in node:
         return [f"{pad}◦ you answered {describe(node['value'], node['certainty'])} to "
                 f"“{label(node['answer'])}”"]
     if "subject" in node:
         return [f"{pad}◦ the age given: {node['value']}"]
     side = f" ({node['side']})" if node.get("side") else ""
-    lines = [f"{pad}◦ {kb.name(node['sign'])}{side}, certainty {node['certainty']:.2f}, "
+    lines = [f"{pad}◦ {kb.name(node['sign'])}{side}, {_certainty(node['certainty'], ids)}, "
              "because:"]
     for inner in node.get("because", []):
         lines += _node(kb, inner, label, depth + 1, ids)
     return lines
 
 
-def _title(f: dict[str, Any]) -> str:
+def _title(f: dict[str, Any], ids: bool = True) -> str:
     side = f" on the {f['side']} side" if f["side"] in ("left", "right") else (
         " on both sides" if f["side"] == "both" else "")
     notes = " (the evidence disagreed)" if f.get("conflict") else ""
     if f.get("inferred"):
         notes += " (inferred from a related muscle, so weaker)"
-    return f"{f['name']}: probably {f['state']}{side}, certainty {f['certainty']:.2f}{notes}"
+    return f"{f['name']}: probably {f['state']}{side}, {_certainty(f['certainty'], ids)}{notes}"
 
 
 def tree(kb: KnowledgeBase, finding: dict[str, Any], label: Label,
          ids: bool = True) -> list[str]:
     """How a finding of the report was reached, as an indented tree in words (``ids``: with
     the rule ids, for a trainer; a person alone gets the words only)."""
-    lines = [_title(finding), "  because:"]
+    lines = [_title(finding, ids), "  because:"]
     for node in finding.get("because", []):
         lines += _node(kb, node, label, 1, ids)
     if finding.get("against"):

@@ -75,5 +75,5 @@ async def change(service: Service, env: Any, request: Request) -> Response:
             raise c.save_error
         if c.current() is None:
             return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
-        return redirect(f"/clients/{ident}/consultation")
+        return redirect(f"/clients/{ident}/consultation?changed={number}")
     return await consulting(service, env, request, record)

@@ -217,9 +217,9 @@ def finish(service: Service, found: Client, c: Consultant) -> int:
 
 def question_page(env: Any, request: Request, found: Client, c: Consultant,
                   status: int = 200, message: str = "", confirm: tuple[str, ...] = (),
-                  prompt: Prompt | None = None, now: str = "") -> Response:
+                  prompt: Prompt | None = None, now: str = "", changed: int = 0) -> Response:
     """The page of the pending question, or (``prompt`` and ``now``, its answer in words) the
-    page that changes an earlier answer."""
+    page that changes an earlier answer; ``changed``: the number of the answer just changed."""
     changing = prompt is not None
     prompt = prompt or c.current()
     assert prompt is not None
@@ -234,13 +234,15 @@ def question_page(env: Any, request: Request, found: Client, c: Consultant,
              if not (i.side_pending and i.key == topic.key)]
     return page(env, request, "web_question.html.j2", status, title=f"Question {prompt.number}",
                 client=found, prompt=prompt, topic=topic, field=questions.field(c, prompt),
+                question=questions.text(prompt),
                 certainties=questions.CERTAINTIES, message=message,
                 why=[] if changing else c.why(prompt, questions.HOW),
                 notes=list(dict.fromkeys(n for n in notes if n)), heading=title,
                 remaining=c.remaining(), given=given, version=version(c.session),
                 mode=c.session.mode, confirm=confirm, can_back=bool(c.session.items),
-                now=now, action=(f"/clients/{found.id}/consultation/change/{prompt.number}"
-                                 if changing else f"/clients/{found.id}/consultation/answer"))
+                now=now, changed=changed,
+                action=(f"/clients/{found.id}/consultation/change/{prompt.number}"
+                        if changing else f"/clients/{found.id}/consultation/answer"))
 
 
 async def consultation(service: Service, env: Any, request: Request) -> Response:
@@ -272,7 +274,11 @@ async def consultation(service: Service, env: Any, request: Request) -> Response
             return redirect(f"/clients/{ident}")
         if c.current() is None:
             return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
-        return question_page(env, request, found, c)
+        # after a change, say it was taken (the page otherwise looks as it did before)
+        changed = request.query_params.get("changed", "")
+        return question_page(env, request, found, c,
+                             changed=int(changed) if whole(changed, 999)
+                             else 0)
     return await consulting(service, env, request, show)
 
 

@@ -8,6 +8,7 @@ radio buttons, "not sure" a certainty chosen from a short list.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,16 @@ def field(consultant: Consultant, prompt: Prompt) -> Field:
                                ("both", "Yes, on both sides"), ("yes", "Yes (side not sure)"),
                                ("no", "No"), ("unknown", "Don't know")))
     return Field("yesno", (("yes", "Yes"), ("no", "No"), ("unknown", "Don't know")))
+
+
+# a question's words for the terminal may end with how to type the answer ("Which of these do
+# you have? (type the numbers, or none)"): on a form the boxes and buttons say that instead
+_TYPING = re.compile(r"\s*\(type [^()]*\)$")
+
+
+def text(prompt: Prompt) -> str:
+    """The question as the page puts it: without the terminal's typing instructions."""
+    return _TYPING.sub("", prompt.topic.text)
 
 
 def _one(form: Mapping[str, Any], name: str) -> str:

@@ -33,6 +33,14 @@ def muscle_names(kb: KnowledgeBase) -> list[str]:
     return sorted((kb.name(m) for m in kb.muscles), key=str.lower)
 
 
+def _plain(kb: KnowledgeBase, node: str) -> str:
+    """What a client calls the muscle or group (the catalogue's ``plain``), capitalised; empty
+    when the catalogue gives none."""
+    record = kb.muscles.get(node) or kb.groups.get(node)
+    words = record.plain if record is not None else ""
+    return words[:1].upper() + words[1:]
+
+
 async def results(service: Service, env: Any, request: Request) -> Response:
     from ..consultation.questionnaire import Questionnaire
     from ..consultation.reasons import tree
@@ -47,10 +55,12 @@ async def results(service: Service, env: Any, request: Request) -> Response:
     how = [tree(service.kb, f, label, ids=mode != "self")[2:] for f in findings]
     # each finding's number in the report: its picture is …/findings/N.svg (web/explain.py)
     numbers = [n for n, f in enumerate(report.get("findings", []), 1) if f.get("key")]
+    # a person alone reads each muscle by what they would call it first ("lower-back muscles")
+    plain = [_plain(service.kb, f["muscle"]) if mode == "self" else "" for f in findings]
     return page(env, request, "web_results.html.j2",
                 title="Referral" if report.get("referral") else "Findings", client=found,
                 assessment=kept, report=report, findings=findings, possible=possible, how=how,
-                numbers=numbers, muscles=muscle_names(service.kb))
+                numbers=numbers, plain=plain, muscles=muscle_names(service.kb))
 
 
 def _sheet(service: Service, request: Request, fmt: str) -> str | bytes:
