@@ -141,7 +141,8 @@ def query(rng: random.Random, kb: KnowledgeBase, path: str = "", sane: float = 0
                rng.choice(keys(kb)) if chance < 0.9 else junk(rng, kb))
         parts.append(f"{quote(key, safe='')}={quote(junk(rng, kb), safe='')}")
         if rng.random() < 0.1:
-            parts.append(rng.choice(["&", "=", "==", "%", "%FF%FE=%C3%28", "a=b=c", key]))
+            parts.append(rng.choice(["&", "=", "==", "%", "%FF%FE=%C3%28", "a=b=c",
+                                    quote(key, safe="")]))
     return "&".join(parts)
 
 
