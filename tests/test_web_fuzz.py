@@ -1,14 +1,16 @@
 """imbalance serve never answers bad input with a 500: every route of the app (enumerated from
-the app itself, so a new route is fuzzed too) is sent seeded random requests through the ASGI
-client on the tiny fixture knowledge base, by a visitor with a finished assessment and a
-consultation in progress: path numbers valid, unknown, zero, negative and huge; GETs with random
-query strings (repeated keys, empty values, unicode, control characters, markup, very long
-values, real observation ids with junk values); POSTs with random form fields, with the right
-CSRF token (so the handlers are reached) and without, random Content-Types and bodies that are
-not forms; other methods. Every answer must be a page or a friendly 4xx: never a 500, never a
-traceback or a Python exception's name in the body, the CSP header on every HTML response, and
-nothing logged as an error by the server ("imbalance.serve"). The same with a password (the
-login and "Log out", signed in and not). A regression test pins each 500 the fuzz found."""
+the app itself, so a new route is fuzzed too) is sent random requests drawn by hypothesis
+(derandomized: the same ones on every run) through the ASGI client on the tiny fixture knowledge
+base, by a visitor with a finished assessment and a consultation in progress: path numbers
+valid, unknown, zero, negative and huge; GETs with random query strings (repeated keys, empty
+values, unicode, control characters, markup, very long values, real observation ids with junk
+values); POSTs with random form fields, with the right CSRF token (so the handlers are reached)
+and without, random Content-Types and bodies that are not forms; forged cookies; other methods.
+Every answer must be a page or a friendly 4xx: never a 500, never a traceback or a Python
+exception's name in the body, the CSP header on every HTML response, and nothing logged as an
+error by the server ("imbalance.serve"). The same with a password (the login and "Log out",
+signed in and not), and the explanations on the real knowledge base. A regression test pins
+each 500 the fuzz found."""
 
 from __future__ import annotations
 
@@ -17,13 +19,16 @@ import logging
 import random
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from expert.knowledge import KnowledgeBase
 from expert.web.security import CSRF_COOKIE
@@ -34,7 +39,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-SEED = 1302
 PASSWORD = "correct horse"
 # what a page may answer: a page, a redirect (307: a slash added, as to /static), "no content"
 # (the icon), or a friendly 4xx
@@ -90,7 +94,22 @@ def site(tiny_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> It
         yield Site(web, done, ident, tiny_kb)
 
 
-def junk(rng: random.Random, kb: KnowledgeBase) -> str:
+class Draws(random.Random):
+    """The choices the request makers take: a random source seeded by hypothesis (with the
+    route, so each route gets requests of its own), and text values hypothesis makes itself
+    (control, combining, wide and right-to-left characters), which it shrinks when a request
+    fails. Hypothesis's own ``randoms()`` leans so far to the first of the choices offered
+    that most of a list stays untried in a few hundred requests."""
+
+    def __init__(self, data: st.DataObject, salt: str) -> None:
+        super().__init__(f"{salt}|{data.draw(st.integers(0, 2 ** 64), label='seed')}")
+        self.data = data
+
+    def text(self) -> str:
+        return str(self.data.draw(st.text(max_size=20)))
+
+
+def junk(rng: Draws, kb: KnowledgeBase) -> str:
     """A value a hostile or careless request might carry."""
     pool = ["", " ", "<script>alert(1)</script>", "\x00", "\x1b[31mred", "\r\nX-Header: 1",
             "é", "💪🏽", "\u202egnp.exe", "\uffff", "a" * rng.choice((300, 5000)),
@@ -101,8 +120,8 @@ def junk(rng: random.Random, kb: KnowledgeBase) -> str:
             "trainer", "picked", "none", "?", "hip_flexor", "hip flexor", "glute", "core_mid",
             *kb.questions, *kb.muscles, *kb.groups, *kb.equipment]
     value = rng.choice(pool)
-    if rng.random() < 0.2:
-        value += "".join(chr(rng.randrange(0, 0x3000)) for _ in range(rng.randrange(1, 12)))
+    if rng.random() < 0.3:  # any text hypothesis makes: control, combining, wide characters
+        value += rng.text()
     return value
 
 
@@ -121,7 +140,7 @@ READS = {"what-if": ["add", "add_side", "part", "subject.age", "subject.equipmen
          "clients": ["q"], "login": ["ended"]}
 
 
-def query(rng: random.Random, kb: KnowledgeBase, path: str = "", sane: float = 0.35) -> str:
+def query(rng: Draws, kb: KnowledgeBase, path: str = "", sane: float = 0.35) -> str:
     """A random query string for ``path``: repeated keys, empty values, broken escapes; or
     (``sane`` of the time) the page's own names with values they could well have."""
     own = [k for word, names in READS.items() if word in path for k in names]
@@ -146,7 +165,7 @@ def query(rng: random.Random, kb: KnowledgeBase, path: str = "", sane: float = 0
     return "&".join(parts)
 
 
-def sensible(rng: random.Random, kb: KnowledgeBase, key: str) -> str:
+def sensible(rng: Draws, kb: KnowledgeBase, key: str) -> str:
     """A value ``key`` could well have."""
     if key in kb.questions:
         return rng.choice(["yes", "no", "unknown", *(("left", "both") if
@@ -161,7 +180,7 @@ def sensible(rng: random.Random, kb: KnowledgeBase, key: str) -> str:
     }.get(key, ["", "1", "yes"]))
 
 
-def path_of(rng: random.Random, site: Site, template: str) -> str:
+def path_of(rng: Draws, site: Site, template: str) -> str:
     """The route's path with its numbers filled in: mostly ones that exist (the finished
     assessment's client, its number and findings; the consultation's client and its answers),
     else unknown, zero, negative or huge."""
@@ -177,7 +196,7 @@ def path_of(rng: random.Random, site: Site, template: str) -> str:
                                 rng.choice(numbers.get(m.group(1), [1]))), template)
 
 
-def form(rng: random.Random, site: Site, token: str | None) -> list[tuple[str, str]]:
+def form(rng: Draws, site: Site, token: str | None) -> list[tuple[str, str]]:
     """Random form fields, with ``token`` as the CSRF field when given."""
     fields = [(rng.choice(keys(site.kb)), junk(rng, site.kb))
               for _ in range(rng.randrange(0, 8))]
@@ -192,7 +211,7 @@ def form(rng: random.Random, site: Site, token: str | None) -> list[tuple[str, s
     return fields
 
 
-def body(rng: random.Random, fields: list[tuple[str, str]]) -> tuple[bytes, str | None]:
+def body(rng: Draws, fields: list[tuple[str, str]]) -> tuple[bytes, str | None]:
     """A body and its Content-Type: the form, or something that is not one."""
     encoded = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in fields).encode()
     kind = rng.randrange(10)
@@ -216,7 +235,7 @@ def body(rng: random.Random, fields: list[tuple[str, str]]) -> tuple[bytes, str 
         "application/octet-stream", "application/x-www-form-urlencoded", "", "x/y; a=\"\""])
 
 
-def cookies(rng: random.Random, site: Site) -> dict[str, str]:
+def cookies(rng: Draws, site: Site) -> dict[str, str]:
     """Now and then a Cookie header of its own: a forged or broken CSRF or login cookie (the
     visitor's own cookies otherwise)."""
     if rng.random() > 0.1:
@@ -226,6 +245,20 @@ def cookies(rng: random.Random, site: Site) -> dict[str, str]:
         f"{CSRF_COOKIE}=", f"{CSRF_COOKIE}=%C3%A9t%FF", f"{CSRF_COOKIE}={token}; "
         f"{CSRF_COOKIE}=other", "imbalance_login=x" * 50, '=; ;;="', f"{CSRF_COOKIE}=\"a,b\"",
         f"{CSRF_COOKIE}={token}; imbalance_login={'z' * 4000}"])}
+
+
+def send(web: TestClient, method: str, url: str, headers: dict[str, str], **kw: Any) -> Any:
+    """A request; after one with a Cookie header of its own (forged), the visitor's cookies
+    are put back as they were (the server answers it with a new CSRF cookie, which the client
+    would otherwise keep instead of the token the forms carry)."""
+    kept = {name: web.cookies.get(name) for name in (CSRF_COOKIE, "imbalance_login")}
+    response = web.request(method, url, headers=headers, **kw)
+    if "cookie" in headers:
+        web.cookies.clear()
+        for name, value in kept.items():
+            if value:
+                web.cookies.set(name, value)
+    return response
 
 
 def check(response: Any, what: str) -> None:
@@ -240,6 +273,16 @@ def check(response: Any, what: str) -> None:
         assert response.headers["location"].startswith(("/", "http://testserver/")), what
 
 
+def signed_in(web: TestClient) -> bool:
+    return web.get("/clients").status_code == 200
+
+
+def log_in(web: TestClient, token: str) -> None:
+    response = web.post("/login", data={"csrf": token, "password": PASSWORD})
+    assert response.status_code == 303
+    web.cookies.set("imbalance_login", response.cookies["imbalance_login"])
+
+
 def no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
     errors = [r for r in caplog.records
               if r.name.startswith("imbalance.serve") and r.levelno >= logging.ERROR]
@@ -247,62 +290,79 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
                                  for r in errors)
 
 
-SLOW = ("/sheet.pdf",)  # printing a PDF takes a good part of a second: a few, not hundreds
+SLOW = ".pdf"  # printing a PDF takes a good part of a second: a few, then the HTML sheet
+
+
+def fuzz(examples: int, one: Callable[[Draws], None], salt: str = "") -> None:
+    """Call ``one`` for ``examples`` requests drawn by hypothesis, derandomized: the same
+    requests on every run."""
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def run(data: st.DataObject) -> None:
+        one(Draws(data, salt))
+    run()
 
 
 def test_every_get_route_answers_random_queries_without_a_500(
         site: Site, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="imbalance.serve")
-    rng = random.Random(SEED)
     templates = [t for t, methods in routes(site.web.app) if "GET" in methods]
     assert any("what-if" in t for t in templates) and any("why-not" in t for t in templates)
     templates.append("/static/{junk}")
-    for n in range(400):
-        template = templates[n % len(templates)]
-        if template.endswith(SLOW) and n >= 2 * len(templates):
-            continue
+    printed = [0]
+
+    def one(template: str, rng: Draws) -> None:
+        if template.endswith(SLOW):
+            printed[0] += 1
+            if printed[0] > 3:
+                template = template.removesuffix(SLOW)
         path = path_of(rng, site, template).replace("{junk}", quote(junk(rng, site.kb)))
         if rng.random() < 0.08:  # a path of no route: doubled or trailing slashes, escapes
             path = rng.choice([path + "/", path.replace("/", "//"), path + "/..%2F..",
                                path + "%FF%00", path + "/" + "x" * 5000, path.upper()])
         url = f"{path}?{query(rng, site.kb, path)}"
         method = "HEAD" if rng.random() < 0.05 else "GET"
-        check(site.web.request(method, url, headers=cookies(rng, site)), f"{method} {url[:300]}")
+        check(send(site.web, method, url, cookies(rng, site)), f"{method} {url[:300]}")
+    for template in templates:
+        fuzz(18, partial(one, template), template)
     no_errors_logged(caplog)
 
 
 def test_every_post_route_answers_random_forms_without_a_500(
         site: Site, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="imbalance.serve")
-    rng = random.Random(SEED + 1)
     token = site.web.cookies[CSRF_COOKIE]
-    templates = [(t, methods) for t, methods in routes(site.web.app)]
-    for n in range(300):
-        template, methods = templates[n % len(templates)]
+    templates = routes(site.web.app)
+
+    def one(template: str, methods: set[str], rng: Draws) -> None:
         path = path_of(rng, site, template)
-        sent = rng.choice([token, token, token, None, "wrong", ""])
+        sent = rng.choice([token] * 6 + [None, "wrong", ""])
         content, kind = body(rng, form(rng, site, sent))
         method = "POST" if "POST" in methods or rng.random() < 0.3 else \
             rng.choice(["PUT", "DELETE", "PATCH"])
         headers = {**cookies(rng, site), **({} if kind is None else {"content-type": kind})}
-        response = site.web.request(method, path, content=content, headers=headers)
+        response = send(site.web, method, path, headers, content=content)
         check(response, f"{method} {path} {kind} {content[:200]!r}")
         if method != "POST":
             assert response.status_code in (307, 404, 405), f"{method} {path}"
+    for template, methods in templates:
+        fuzz(18, partial(one, template, methods), template)
     no_errors_logged(caplog)
 
 
 def test_posts_without_the_csrf_token_are_refused_whatever_the_body(
         site: Site, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="imbalance.serve")
-    rng = random.Random(SEED + 2)
     posts = [t for t, methods in routes(site.web.app) if "POST" in methods]
-    for n in range(60):
-        path = path_of(rng, site, posts[n % len(posts)])
+
+    def one(rng: Draws) -> None:
+        path = path_of(rng, site, rng.choice(posts))
         content, kind = body(rng, form(rng, site, None))
         response = site.web.post(path, content=content, headers={"content-type": kind or ""})
         check(response, f"POST {path}")
         assert response.status_code in (400, 403, 404, 413), f"POST {path} without a token"
+    fuzz(60, one)
     no_errors_logged(caplog)
 
 
@@ -327,23 +387,25 @@ def test_too_many_fields_or_a_file_are_refused(site: Site,
 def test_with_a_password_login_logout_and_every_route_stay_friendly(
         tiny_kb: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="imbalance.serve")
-    rng = random.Random(SEED + 3)
     with make_client(tiny_kb, tmp_path, password=PASSWORD) as web:
         web.follow_redirects = False
         web.get("/login")
         token = web.cookies[CSRF_COOKIE]
-        signed = web.post("/login", data={"csrf": token, "password": PASSWORD})
-        assert signed.status_code == 303
+        log_in(web, token)
         ident = add_client(web, "Pat")
         site = Site(web, ident, ident, tiny_kb)
         templates = routes(web.app)
-        for n in range(80):
-            if n == 60:  # the rest without a login
+
+        def one(rng: Draws) -> None:
+            # draws never depend on the server's answers (hypothesis replays them)
+            if rng.random() < 0.75:
+                if not signed_in(web):
+                    log_in(web, token)
+            else:  # as a stranger
                 web.cookies.delete("imbalance_login")
-            template, methods = templates[n % len(templates)]
-            path = path_of(rng, site, template)
-            if n % 3 == 0:
-                path = rng.choice(["/login", "/logout"])
+            template, methods = rng.choice(templates)
+            path = rng.choice(["/login", "/logout"]) if rng.random() < 0.3 else \
+                path_of(rng, site, template)
             if ("POST" in methods and rng.random() < 0.6) or path == "/logout":
                 fields = [("password", junk(rng, tiny_kb)), *form(rng, site, token)]
                 if rng.random() < 0.3:
@@ -351,12 +413,10 @@ def test_with_a_password_login_logout_and_every_route_stay_friendly(
                 content, kind = body(rng, fields)
                 response = web.post(path, content=content,
                                     headers={"content-type": kind or ""})
-                if path == "/login" and response.status_code == 303:
-                    web.cookies.set("imbalance_login",
-                                    response.cookies.get("imbalance_login") or "")
             else:
                 response = web.get(f"{path}?{query(rng, tiny_kb, path)}")
             check(response, f"{path} (with a password)")
+        fuzz(100, one)
     no_errors_logged(caplog)
 
 
@@ -379,17 +439,18 @@ def test_the_explanations_on_the_real_knowledge_base_stay_friendly(
     keep(store, real_kb, real, case)
     store.store_assessment(1, case, store.assessment(1, 1).report, None,
                            store.assessment(1, 1).date, "self")
-    rng = random.Random(SEED + 4)
     with TestClient(create_app(real_kb, store), raise_server_exceptions=False,
                     follow_redirects=False) as web:
         site = Site(web, 1, 1, real_kb)
         results = "/clients/1/assessments/{number}"
         pages = [f"{results}/what-if", f"{results}/why-not", "/clients/1/compare",
                  f"{results}/findings/{{finding}}.svg"]
-        for n in range(120):
-            path = path_of(rng, site, pages[n % len(pages)])
+
+        def one(rng: Draws) -> None:
+            path = path_of(rng, site, rng.choice(pages))
             url = f"{path}?{query(rng, real_kb, path, sane=0.6)}"
             check(web.get(url), f"GET {url[:300]}")
+        fuzz(120, one)
     no_errors_logged(caplog)
 
 
