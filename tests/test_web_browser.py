@@ -119,7 +119,7 @@ def test_the_sheet_prints_and_downloads_as_a_one_page_pdf(
     from selenium.webdriver.common.by import By
 
     visit(browser, seed_a)
-    submit(browser, By.PARTIAL_LINK_TEXT, "client sheet")
+    submit(browser, By.PARTIAL_LINK_TEXT, "sheet: the exercises")  # client or exercise
     assert browser.current_url.endswith("/sheet")
     assert browser.find_element(By.ID, "print").is_displayed()
     assert "glute" in browser.find_element(By.TAG_NAME, "body").text.lower()
@@ -191,7 +191,7 @@ def test_a_red_flag_ends_at_its_referral_without_a_programme(
     assert referral["message"] in " ".join(main.split())
     assert "See a doctor or physiotherapist" in main
     assert "No exercise programme is given" in main
-    assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "client sheet")
+    assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "sheet")
     assert not browser.find_elements(By.CSS_SELECTOR, "ol.findings")
     shoot(browser, "referral")
     visit(browser, client_page)

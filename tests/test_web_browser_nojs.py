@@ -70,7 +70,7 @@ def test_without_javascript_seed_b_reaches_its_findings_and_the_sheet(
     no_script.find_element(By.CSS_SELECTOR, "details.how summary").click()
     assert "left" in no_script.find_element(By.CSS_SELECTOR, "details.how").text
     fits(no_script)
-    submit(no_script, By.PARTIAL_LINK_TEXT, "client sheet")
+    submit(no_script, By.PARTIAL_LINK_TEXT, "sheet: the exercises")
     body = no_script.find_element(By.TAG_NAME, "body").text
     assert "Your exercise plan" in body and "not a diagnosis" in body
     assert no_script.find_element(By.PARTIAL_LINK_TEXT, "Download as PDF").is_displayed()
@@ -116,5 +116,5 @@ def test_without_javascript_a_red_flag_resumes_and_ends_at_the_referral(
         answer_page(no_script, {})
     main = no_script.find_element(By.TAG_NAME, "main").text
     assert "Please see a health professional first" in main
-    assert "client sheet" not in main
+    assert "client sheet" not in main and "exercise sheet" not in main
     no_errors(no_script)

@@ -216,3 +216,40 @@ def test_on_a_tablet_and_a_phone_nothing_is_cut_off_or_too_small_to_hit(
                     assert h >= 44 and w >= 44, f"at {width} px, {name!r} is {w}×{h} px"
                 browser.find_element(By.CSS_SELECTOR, "details.given summary").click()
         shoot(browser, "usability-answers-so-far")
+
+
+def test_an_unsure_answer_is_read_back_in_the_forms_words(web: Any) -> None:
+    """"Not quite sure" chosen on the page is read back so in the answers so far, not as
+    "certainty 0.6"."""
+    ident = add_client(web)
+    q = form_of(start(web, ident).text)
+    r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True,
+                 data={"csrf": csrf(web), "version": q["version"], "answer": "unknown"})
+    q = form_of(r.text)  # the safety screen's first list, one by one
+    r = web.post(f"/clients/{ident}/consultation/answer", follow_redirects=True, data={
+        "csrf": csrf(web), "version": q["version"], "answer": "no", "certainty": "0.6"})
+    given = words(r.text.split('class="given"', 1)[1].split("</details>", 1)[0])
+    assert "— no (not quite sure)" in given and "certainty" not in given
+
+
+def test_a_person_alone_never_reads_a_certainty_as_a_decimal_in_a_why_not(
+        web: Any, real_kb: KnowledgeBase) -> None:
+    ident = add_client(web)
+    start(web, ident, "self")
+    results = run_through(web, ident, SEED_A).url.path
+    shown = 0
+    for muscle in sorted(real_kb.muscles):
+        said = words(web.get(f"{results}/why-not", params={"muscle": muscle}).text)
+        assert not re.search(r"certainty 0\.\d", said), muscle
+        shown += len(re.findall(r"certainty \d+%", said))
+    assert shown > 20
+    # a sign a rule needs, found (upper crossed: the arms fall forward), in both modes' words
+    upper = {**SEED_A, **SEED_B, "neck_pain": "yes", "forward_head": "yes",
+             "rounded_shoulders": "yes"}
+    for mode, found in (("self", r"found \(certainty \d+%\)"),
+                        ("trainer", r"found \(certainty 0\.\d\d\)")):
+        ident = add_client(web, f"Upper {mode}")
+        start(web, ident, mode)
+        results = run_through(web, ident, upper).url.path
+        said = words(web.get(f"{results}/why-not", params={"muscle": "coracobrachialis"}).text)
+        assert re.search(r"the arms fall forward: " + found, said), (mode, said[:3000])

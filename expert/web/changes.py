@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..consultation import numbering, review
+from ..consultation import numbering
 from ..consultation.answers import BadAnswer
 from ..consultation.consultant import Consultant, Prompt
 from . import questions
@@ -49,7 +49,7 @@ async def change_form(service: Service, env: Any, request: Request) -> Response:
         if c is None:
             return redirect(f"/clients/{ident}")
         at, prompt = _prompt(c, number)
-        now = review.answer_words(c, c.session.items[at])
+        now = questions.answer_words(c, c.session.items[at])
         return question_page(env, request, found, c, prompt=prompt, now=now)
     return await consulting(service, env, request, show)
 
@@ -65,7 +65,7 @@ async def change(service: Service, env: Any, request: Request) -> Response:
             return loaded
         found, c = loaded
         at, prompt = _prompt(c, number)
-        now = review.answer_words(c, c.session.items[at])
+        now = questions.answer_words(c, c.session.items[at])
         try:
             reply = questions.reply(c, prompt, form, picks)
         except BadAnswer as exc:

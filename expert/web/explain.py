@@ -116,9 +116,13 @@ class Words:
             return f"a yes to {asked}" + ("" if p["held"] else f" ({open_})")
         sign = self.sign(p["ids"][0])
         if p["held"]:
-            return f"{sign}: found (certainty {p['certainty']:.2f})"
-        weak = f"too weak (certainty {p['certainty']:.2f})" if p.get("too_weak") else "not found"
+            return f"{sign}: found ({self.certainty(p['certainty'])})"
+        weak = f"too weak ({self.certainty(p['certainty'])})" if p.get("too_weak") else "not found"
         return f"{sign}: {weak}" + (f" ({open_})" if open_ else "")
+
+    def certainty(self, value: float) -> str:
+        """A decimal for a trainer, per cent for a person alone (as the results' bars)."""
+        return f"certainty {value:.2f}" if self.ids else f"certainty {value:.0%}"
 
     def sign(self, ident: str) -> str:
         """A sign by its name; one observed directly by its question's line (as the picture

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..consultation import numbering, review
+from ..consultation import numbering
 from ..consultation.answers import BadAnswer, whole
 from ..consultation.consultant import Consultant, Prompt
 from ..consultation.lock import SessionInUse, SessionLock
@@ -229,7 +229,7 @@ def question_page(env: Any, request: Request, found: Client, c: Consultant,
     title = topic.title if topic.is_checklist and topic.title != topic.section else ""
     items = c.session.items
     given = [(n, bool(i.picked), c.questionnaire.item(i.key) if i.picked
-              else c.questionnaire.label(i.key), review.answer_words(c, i))
+              else c.questionnaire.label(i.key), questions.answer_words(c, i))
              for n, i in zip(numbering.numbers(items), items, strict=True)
              if not (i.side_pending and i.key == topic.key)]
     return page(env, request, "web_question.html.j2", status, title=f"Question {prompt.number}",

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..consultation import review
 from ..consultation.answers import (
     Reply,
+    describe,
     parse_age,
     parse_answer,
     parse_checklist,
@@ -23,6 +25,7 @@ from ..consultation.answers import (
     parse_weeks,
 )
 from ..consultation.consultant import Consultant, Prompt
+from ..consultation.session import Item
 
 HOW = ("Nothing ticked answers every one of them no; ticking those that apply answers them yes "
        "(the others no); \"Not sure\" goes through them one by one.")
@@ -67,6 +70,17 @@ _TYPING = re.compile(r"\s*\(type [^()]*\)$")
 def text(prompt: Prompt) -> str:
     """The question as the page puts it: without the terminal's typing instructions."""
     return _TYPING.sub("", prompt.topic.text)
+
+
+def answer_words(consultant: Consultant, item: Item) -> str:
+    """An answer in words, as the review gives it, but an unsure yes or no in the words the
+    form offered ("yes (not quite sure)", not "yes (certainty 0.6)"); a certainty typed at a
+    terminal that the form does not offer, in per cent."""
+    if item.is_checklist or item.is_equipment or item.certainty == 1.0:
+        return review.answer_words(consultant, item)
+    said = dict((float(value), label.lower()) for value, label in CERTAINTIES)
+    sure = said.get(item.certainty) or f"{item.certainty:.0%} sure"
+    return f"{describe(item.value)} ({sure})"
 
 
 def _one(form: Mapping[str, Any], name: str) -> str:
