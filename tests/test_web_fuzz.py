@@ -127,8 +127,8 @@ def junk(rng: Draws, kb: KnowledgeBase) -> str:
 
 def keys(kb: KnowledgeBase) -> list[str]:
     """The query and form names the pages read, the observations', and some they do not."""
-    return ["q", "ended", "muscle", "state", "side", "before", "after", "add", "add_side",
-            "part", "subject.age", "subject.equipment", "subject.weeks", "subject.sex",
+    return ["q", "ended", "changed", "muscle", "state", "side", "before", "after", "add",
+            "add_side", "part", "subject.age", "subject.equipment", "subject.weeks", "subject.sex",
             "csrf", "version", "answer", "pick", "number", "certainty", "confirm", "mode",
             "name", "birth_year", "password", "", "x", "__proto__", "a[]", "<b>",
             *kb.questions, *(f"subject.{f}" for f in kb.refinements)]
@@ -137,7 +137,7 @@ def keys(kb: KnowledgeBase) -> list[str]:
 # the names each page reads, drawn more often on its route so the handlers' checks are reached
 READS = {"what-if": ["add", "add_side", "part", "subject.age", "subject.equipment"],
          "why-not": ["muscle", "state", "side"], "compare": ["before", "after"],
-         "clients": ["q"], "login": ["ended"]}
+         "consultation": ["changed"], "login": ["ended"], "clients": ["q"]}
 
 
 def query(rng: Draws, kb: KnowledgeBase, path: str = "", sane: float = 0.35) -> str:
@@ -173,7 +173,8 @@ def sensible(rng: Draws, kb: KnowledgeBase, key: str) -> str:
     return rng.choice({
         "muscle": [*kb.muscles, *kb.groups, *(kb.name(m) for m in kb.muscles), "hamstring"],
         "state": ["", "overactive", "underactive"], "side": ["", "left", "right", "both"],
-        "before": ["1", "2"], "after": ["2", "1"], "add": list(kb.questions),
+        "before": ["1", "2"], "after": ["2", "1"], "changed": ["1", "2", "0"],
+        "add": list(kb.questions),
         "add_side": ["yes", "left", "both"], "part": ["", "difference"],
         "subject.age": ["", "30", "70", "15"], "subject.pregnancy_weeks": ["", "0", "12", "30"],
         "subject.equipment": ["given", "given", "unsaid"],
