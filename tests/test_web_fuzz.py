@@ -546,3 +546,16 @@ def test_a_content_length_too_long_to_read_is_too_large(site: Site) -> None:
     response = site.web.post("/clients", content=b"csrf=x",
                              headers={"content-length": "9" * 5000})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1:99999", "[::1", "a" * 300,
+                                  "localhost.", "127.0.0.1:", ":80", "%00", "127.0.0.1 x"])
+def test_on_this_computer_a_strange_host_header_is_refused_not_a_crash(
+        tiny_kb: KnowledgeBase, tmp_path: Path, host: str) -> None:
+    from expert.web.security import allowed_hosts
+
+    with make_client(tiny_kb, tmp_path, hosts=allowed_hosts("127.0.0.1")) as web:
+        response = web.get("/clients", headers={"host": host})
+        check(response, f"Host: {host}")
+        assert response.status_code in (200, 400), host
+        assert "content-security-policy" in response.headers
