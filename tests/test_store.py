@@ -85,6 +85,13 @@ def test_a_missing_assessment_says_how_many_there_are(store_url: str) -> None:
         store.store_assessment(ann.id, CASE, REPORT, None, DAY, "file")
         with pytest.raises(UnknownAssessment, match=r"no assessment 3 \(it has 1: 1 to 1\)"):
             store.assessment(ann.id, 3)
+        # numbers no id column holds (PostgreSQL's are 32-bit) are unknown, not a database error
+        with pytest.raises(UnknownAssessment, match=r"no assessment 99999999999 "):
+            store.assessment(ann.id, 99999999999)
+        with pytest.raises(UnknownClient, match=r"no client 99999999999 "):
+            store.resolve("99999999999")
+        with pytest.raises(UnknownClient, match=r"no client -99999999999 "):
+            store.consultation(-99999999999)
 
 
 def test_unknown_client_suggests_clients_by_name(store_url: str) -> None:

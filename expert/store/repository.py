@@ -33,6 +33,7 @@ from .summary import client_hint, summarize
 # tests only: the path of a file to create, after which a write waits 60 s before committing,
 # so a test can kill the process in the middle of storing an assessment
 PAUSE_ENV = "IMBALANCE_TEST_PAUSE_BEFORE_COMMIT"
+LARGEST_ID = 2**31 - 1  # an INTEGER column in PostgreSQL
 
 
 def _now() -> dt.datetime:
@@ -195,7 +196,8 @@ class Store:
         query = select(ClientRow).where(ClientRow.id == client_id)
         if lock:  # PostgreSQL: writers of one client take turns (SQLite's BEGIN IMMEDIATE does)
             query = query.with_for_update()
-        row = session.scalars(query).first()
+        # a number no id column can hold is no client (PostgreSQL would refuse the query)
+        row = session.scalars(query).first() if _storable(client_id) else None
         if row is None:
             names = session.execute(select(ClientRow.id, ClientRow.name)).all()
             hint = client_hint(str(client_id), [(r.id, r.name) for r in names])
@@ -255,7 +257,8 @@ class Store:
         with self._session() as session:
             self._client_row(session, client_id)
             row = session.scalars(select(AssessmentRow).where(
-                AssessmentRow.client_id == client_id, AssessmentRow.number == number)).first()
+                AssessmentRow.client_id == client_id, AssessmentRow.number == number)
+            ).first() if _storable(number) else None
             if row is None:
                 count = session.scalar(select(func.count()).select_from(AssessmentRow)
                                        .where(AssessmentRow.client_id == client_id)) or 0
@@ -320,6 +323,12 @@ class Store:
         """A consistent copy of a SQLite database in ``path`` (see :mod:`.backup`)."""
         from .backup import backup
         backup(self, path)
+
+
+def _storable(number: int) -> bool:
+    """Whether ``number`` fits the integer columns of ids and assessment numbers (32-bit in
+    PostgreSQL; SQLite's are wider, but one rule for every back-end)."""
+    return -LARGEST_ID - 1 <= number <= LARGEST_ID
 
 
 def _client(row: ClientRow) -> Client:
