@@ -19,7 +19,7 @@ from .pages import (
     consultant_of,
     consulting,
     current_of,
-    finish,
+    onward,
     question_page,
     redirect,
 )
@@ -71,9 +71,5 @@ async def change(service: Service, env: Any, request: Request) -> Response:
         except BadAnswer as exc:
             return question_page(env, request, found, c, 422, str(exc), prompt=prompt, now=now)
         c.change(at + 1, reply)
-        if c.save_error is not None:
-            raise c.save_error
-        if c.current() is None:
-            return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
-        return redirect(f"/clients/{ident}/consultation?changed={number}")
+        return onward(service, found, c, f"?changed={number}")
     return await consulting(service, env, request, record)

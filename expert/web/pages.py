@@ -303,12 +303,18 @@ async def answer(service: Service, env: Any, request: Request) -> Response:
             ticked = tuple(c.questionnaire.item(prompt.items[n - 1]) for n in reply.picks)
             return question_page(env, request, found, c, 200, "", ticked)
         c.answer(reply)
-        if c.save_error is not None:
-            raise c.save_error
-        if c.current() is None:
-            return redirect(f"/clients/{ident}/assessments/{finish(service, found, c)}")
-        return redirect(f"/clients/{ident}/consultation")
+        return onward(service, found, c)
     return await consulting(service, env, request, record)
+
+
+def onward(service: Service, found: Client, c: Consultant, query: str = "") -> Response:
+    """Where a recorded answer (or a changed one) leads: the results once no question is left
+    (the assessment stored), else the question page; a failed save is an error, not lost."""
+    if c.save_error is not None:
+        raise c.save_error
+    if c.current() is None:
+        return redirect(f"/clients/{found.id}/assessments/{finish(service, found, c)}")
+    return redirect(f"/clients/{found.id}/consultation{query}")
 
 
 STALE = ("This consultation was changed in another tab or window since this page was shown, "
